@@ -1,0 +1,369 @@
+"""Pooled HTTP for the endpoints the OpenAI SDK does not cover, and pooled OpenAI SDK clients.
+
+* :class:`InfronHTTP` talks to ``/rerank``, ``/models`` and the balance endpoint (which the docs put
+  on another host) with bounded retries that honour ``Retry-After`` on 408/429/502/503.
+* :func:`openai_client` / :func:`async_openai_client` hand out OpenAI SDK clients configured for
+  Infron, shared between equal settings, so building a model object never builds a client.
+
+Connection pools are shared process-wide: never one per call. Async pools are kept per event loop,
+because an httpx connection cannot outlive the loop it was opened on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from .errors import (
+    RETRYABLE_STATUSES,
+    InfronAPIError,
+    InfronConnectionError,
+    InfronTimeoutError,
+    error_from_response,
+    raise_for_inband_error,
+)
+from .settings import InfronSettings
+from .wire import Balance, ModelList, RerankResponse
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = [
+    "InfronHTTP",
+    "RetryPolicy",
+    "async_openai_client",
+    "openai_client",
+    "shared_async_httpx_client",
+    "shared_httpx_client",
+]
+
+_T = TypeVar("_T")
+_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
+
+
+class RetryPolicy:
+    """Exponential backoff with jitter; the gateway's ``Retry-After`` wins when it says more.
+
+    Args:
+        max_retries: retries after the first attempt.
+        base_delay: first backoff in seconds, doubled each attempt.
+        max_delay: cap for the computed backoff.
+        max_retry_after: the longest ``Retry-After`` honoured; a longer one is not waited for and
+            the error is raised instead.
+    """
+
+    def __init__(
+        self,
+        max_retries: int = 2,
+        *,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_retry_after: float = 60.0,
+    ) -> None:
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+
+    def delay(self, attempt: int, error: BaseException) -> float | None:
+        """Seconds to wait before retry number ``attempt + 1``, or None to stop."""
+        if attempt >= self.max_retries:
+            return None
+        if isinstance(error, InfronAPIError):
+            if error.status_code not in RETRYABLE_STATUSES:
+                return None
+            if error.retry_after is not None:
+                if error.retry_after > self.max_retry_after:
+                    return None
+                return error.retry_after
+        elif not isinstance(error, InfronConnectionError):
+            return None
+        backoff = min(self.max_delay, self.base_delay * (2.0**attempt))
+        return backoff * (0.75 + random.random() * 0.5)
+
+
+# --- shared httpx pools -------------------------------------------------------------------------
+
+_sync_clients: dict[float, httpx.Client] = {}
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, httpx.AsyncClient]]
+_async_clients = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def shared_httpx_client(timeout: float) -> httpx.Client:
+    """The process-wide sync pool for a timeout value."""
+    client = _sync_clients.get(timeout)
+    if client is None:
+        with _lock:
+            client = _sync_clients.get(timeout)
+            if client is None:
+                client = httpx.Client(timeout=timeout, limits=_LIMITS)
+                _sync_clients[timeout] = client
+    return client
+
+
+def shared_async_httpx_client(timeout: float) -> httpx.AsyncClient:
+    """The async pool for the running event loop and a timeout value."""
+    loop = asyncio.get_running_loop()
+    with _lock:
+        per_loop = _async_clients.setdefault(loop, {})
+        client = per_loop.get(timeout)
+        if client is None:
+            client = httpx.AsyncClient(timeout=timeout, limits=_LIMITS)
+            per_loop[timeout] = client
+    return client
+
+
+# --- pooled OpenAI SDK clients ------------------------------------------------------------------
+
+_openai_sync: dict[tuple[Any, ...], Any] = {}
+_openai_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], Any]]
+_openai_async = weakref.WeakKeyDictionary()
+
+
+def openai_client(settings: InfronSettings, *, max_retries: int | None = None) -> openai.OpenAI:
+    """A shared ``openai.OpenAI`` for these settings, on the shared connection pool."""
+    import openai
+
+    key = (*settings.cache_key(), max_retries)
+    client = _openai_sync.get(key)
+    if client is None:
+        with _lock:
+            client = _openai_sync.get(key)
+            if client is None:
+                client = openai.OpenAI(
+                    api_key=settings.api_key.get_secret_value(),
+                    base_url=settings.base_url,
+                    timeout=settings.timeout,
+                    max_retries=settings.max_retries if max_retries is None else max_retries,
+                    default_headers=settings.public_headers(),
+                    http_client=_SharedSyncClient(settings.timeout),
+                )
+                _openai_sync[key] = client
+    return client  # type: ignore[no-any-return]
+
+
+def async_openai_client(
+    settings: InfronSettings, *, max_retries: int | None = None
+) -> openai.AsyncOpenAI:
+    """A shared ``openai.AsyncOpenAI`` for these settings and the running event loop.
+
+    Outside a running loop it returns a client whose pool binds lazily to the loop that first
+    uses it (for frameworks that build clients eagerly); prefer calling it inside the loop.
+    """
+    import openai
+
+    key = (*settings.cache_key(), max_retries)
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        with _lock:
+            per_loop = _openai_async.setdefault(loop, {})
+            client = per_loop.get(key)
+        if client is not None:
+            return client  # type: ignore[no-any-return]
+    client = openai.AsyncOpenAI(
+        api_key=settings.api_key.get_secret_value(),
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries if max_retries is None else max_retries,
+        default_headers=settings.public_headers(),
+        http_client=_LoopBoundAsyncClient(settings.timeout),
+    )
+    if loop is not None:
+        with _lock:
+            _openai_async.setdefault(loop, {})[key] = client
+    return client
+
+
+class _SharedSyncClient(httpx.Client):
+    """An ``httpx.Client`` facade that sends through the shared pool and never closes it."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self._pool_timeout = timeout
+
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        return shared_httpx_client(self._pool_timeout).send(request, **kwargs)
+
+    def close(self) -> None:  # the pool is shared; closing one facade must not close it
+        return None
+
+
+class _LoopBoundAsyncClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` facade over the pool of whichever loop is running."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self._pool_timeout = timeout
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        return await shared_async_httpx_client(self._pool_timeout).send(request, **kwargs)
+
+    async def aclose(self) -> None:
+        return None
+
+
+# --- the small client for the other endpoints ---------------------------------------------------
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _check(response: httpx.Response) -> Any:
+    body = _decode(response)
+    if response.status_code >= 400:
+        raise error_from_response(response.status_code, body, response.headers)
+    if isinstance(body, Mapping):
+        raise_for_inband_error(body)
+    return body
+
+
+class InfronHTTP:
+    """A framework-free client for ``/rerank``, ``/models`` and the balance endpoint.
+
+    Args:
+        settings: where and how to connect; build with :meth:`InfronSettings.resolve`.
+        retry: the retry policy; defaults to ``settings.max_retries`` retries.
+    """
+
+    def __init__(self, settings: InfronSettings, *, retry: RetryPolicy | None = None) -> None:
+        self.settings = settings
+        self.retry = retry or RetryPolicy(settings.max_retries)
+
+    def __repr__(self) -> str:
+        return f"InfronHTTP(base_url={self.settings.base_url!r})"
+
+    def _url(self, path: str, base: str | None) -> str:
+        return f"{(base or self.settings.base_url).rstrip('/')}/{path.lstrip('/')}"
+
+    def request(self, method: str, path: str, *, json: Any = None, base: str | None = None) -> Any:
+        """Send with retries; return the parsed JSON body or raise a typed error."""
+        client = shared_httpx_client(self.settings.timeout)
+        url = self._url(path, base)
+        headers = self.settings.headers()
+
+        def once() -> Any:
+            try:
+                response = client.request(method, url, json=json, headers=headers)
+            except httpx.TimeoutException as exc:
+                raise InfronTimeoutError(f"Timed out talking to Infron at {url}: {exc}") from exc
+            except httpx.TransportError as exc:
+                raise InfronConnectionError(f"Could not reach Infron at {url}: {exc}") from exc
+            return _check(response)
+
+        return _retry_sync(once, self.retry)
+
+    async def arequest(
+        self, method: str, path: str, *, json: Any = None, base: str | None = None
+    ) -> Any:
+        """Async :meth:`request`."""
+        client = shared_async_httpx_client(self.settings.timeout)
+        url = self._url(path, base)
+        headers = self.settings.headers()
+
+        async def once() -> Any:
+            try:
+                response = await client.request(method, url, json=json, headers=headers)
+            except httpx.TimeoutException as exc:
+                raise InfronTimeoutError(f"Timed out talking to Infron at {url}: {exc}") from exc
+            except httpx.TransportError as exc:
+                raise InfronConnectionError(f"Could not reach Infron at {url}: {exc}") from exc
+            return _check(response)
+
+        return await _retry_async(once, self.retry)
+
+    # endpoints ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def rerank_body(
+        model: str, query: str, documents: list[str], top_n: int | None, extra: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": model, "query": query, "documents": list(documents)}
+        if top_n is not None:
+            body["top_n"] = top_n
+        body.update(extra)
+        return body
+
+    def rerank(
+        self,
+        model: str,
+        query: str,
+        documents: list[str],
+        *,
+        top_n: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> RerankResponse:
+        """``POST /rerank`` (docs: Rerank)."""
+        body = self.rerank_body(model, query, documents, top_n, extra_body or {})
+        return RerankResponse.model_validate(self.request("POST", "/rerank", json=body))
+
+    async def arerank(
+        self,
+        model: str,
+        query: str,
+        documents: list[str],
+        *,
+        top_n: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> RerankResponse:
+        """Async :meth:`rerank`."""
+        body = self.rerank_body(model, query, documents, top_n, extra_body or {})
+        return RerankResponse.model_validate(await self.arequest("POST", "/rerank", json=body))
+
+    def models(self) -> ModelList:
+        """``GET /models``: the catalog."""
+        return ModelList.model_validate(self.request("GET", "/models"))
+
+    async def amodels(self) -> ModelList:
+        return ModelList.model_validate(await self.arequest("GET", "/models"))
+
+    def balance(self) -> Balance:
+        """``GET /balance`` on the management host: remaining credits."""
+        return Balance.model_validate(
+            self.request("GET", "/balance", base=self.settings.management_url)
+        )
+
+    async def abalance(self) -> Balance:
+        return Balance.model_validate(
+            await self.arequest("GET", "/balance", base=self.settings.management_url)
+        )
+
+
+def _retry_sync(call: Callable[[], _T], policy: RetryPolicy) -> _T:
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except (InfronAPIError, InfronConnectionError) as exc:
+            wait = policy.delay(attempt, exc)
+            if wait is None:
+                raise
+            time.sleep(wait)
+            attempt += 1
+
+
+async def _retry_async(call: Callable[[], Any], policy: RetryPolicy) -> Any:
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except (InfronAPIError, InfronConnectionError) as exc:
+            wait = policy.delay(attempt, exc)
+            if wait is None:
+                raise
+            await asyncio.sleep(wait)
+            attempt += 1
