@@ -81,6 +81,10 @@ def validate_cache_markers(
 
 
 def _check_marker(marker: Any, where: str) -> None:
+    if not isinstance(marker, Mapping) or "type" not in marker:
+        raise InfronConfigError(
+            f"{where}: a cache_control marker needs a type; use {{'type': 'ephemeral'}}."
+        )
     try:
         CacheControl.model_validate(marker)
     except ValueError as exc:
