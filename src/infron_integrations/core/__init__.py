@@ -25,6 +25,7 @@ from .errors import (
     raise_for_inband_error,
 )
 from .http import InfronHTTP, RetryPolicy, async_openai_client, openai_client
+from .openai_compat import convert_openai_error, response_extras
 from .options import (
     ApproximateLocation,
     CacheControl,
@@ -42,6 +43,7 @@ from .options import (
     request_fragment,
 )
 from .settings import DEFAULT_BASE_URL, InfronSettings
+from .stream import StreamAccumulator, aiter_sse_json, iter_sse_json
 from .usage import UsageRecord, UsageTotals, UsageTracker, record_usage, track_usage
 from .wire import ChatCompletion, ChatCompletionChunk, CostDetails, Usage
 
@@ -77,6 +79,7 @@ __all__ = [
     "ProviderSort",
     "Reasoning",
     "RetryPolicy",
+    "StreamAccumulator",
     "Usage",
     "UsageAccounting",
     "UsageRecord",
@@ -84,17 +87,21 @@ __all__ = [
     "UsageTracker",
     "UserLocation",
     "WebSearchOptions",
+    "aiter_sse_json",
     "apply_prompt_cache",
     "async_openai_client",
     "cache_text",
+    "convert_openai_error",
     "error_from_inband",
     "error_from_response",
+    "iter_sse_json",
     "merge_options",
     "openai_client",
     "parse_options",
     "raise_for_inband_error",
     "record_usage",
     "request_fragment",
+    "response_extras",
     "track_usage",
     "validate_cache_markers",
 ]

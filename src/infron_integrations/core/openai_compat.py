@@ -1,0 +1,77 @@
+"""Bridges between the OpenAI SDK (the transport for chat, embeddings and responses) and the core.
+
+* :func:`convert_openai_error` turns the SDK's exceptions into this package's typed errors, keeping
+  status, message, param, type and the request id.
+* :func:`response_extras` pulls Infron's additions out of a response body (``request_id``,
+  upstream ``provider``, ``cost``, ``cost_details``, ``native_finish_reason``, annotations,
+  reasoning) so adapters put them where their framework keeps provider metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import (
+    InfronAPIError,
+    InfronConnectionError,
+    InfronError,
+    InfronStreamError,
+    InfronTimeoutError,
+    error_from_response,
+)
+
+__all__ = ["INFRON_EXTRA_KEYS", "convert_openai_error", "response_extras"]
+
+#: top-level keys Infron adds to OpenAI's response shape
+INFRON_EXTRA_KEYS = ("request_id", "provider", "cost", "cost_details")
+
+
+def convert_openai_error(exc: BaseException) -> InfronError | None:
+    """The typed Infron error for an ``openai`` SDK exception, or None if it is not one."""
+    import openai
+
+    if isinstance(exc, InfronError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        try:
+            body: Any = exc.response.json()
+        except ValueError:
+            body = exc.response.text
+        return error_from_response(exc.status_code, body, exc.response.headers)
+    if isinstance(exc, openai.APITimeoutError):
+        return InfronTimeoutError(f"Timed out waiting for Infron: {exc}")
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return InfronConnectionError(f"Connection to Infron failed or broke: {cause}")
+    if isinstance(exc, openai.APIResponseValidationError):
+        return InfronStreamError(f"Infron sent a response that could not be parsed: {exc}")
+    if isinstance(exc, openai.APIError):
+        body = exc.body
+        if isinstance(body, Mapping):
+            # errors the SDK raises from a stream's `error` event keep the body
+            return error_from_response(_status(body), body)
+        return InfronAPIError(str(exc.message))
+    return None
+
+
+def _status(body: Mapping[str, Any]) -> int:
+    inner = body.get("error")
+    code = (inner if isinstance(inner, Mapping) else body).get("code")
+    return code if isinstance(code, int) and not isinstance(code, bool) else 500
+
+
+def response_extras(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Infron's additions to a chat-completion body (or chunk), present keys only."""
+    extras: dict[str, Any] = {k: body[k] for k in INFRON_EXTRA_KEYS if body.get(k) is not None}
+    choices = body.get("choices")
+    if choices:
+        first = choices[0]
+        native = first.get("native_finish_reason")
+        if native is not None:
+            extras["native_finish_reason"] = native
+        message = first.get("message") or first.get("delta") or {}
+        annotations = message.get("annotations")
+        if annotations:
+            extras["annotations"] = annotations
+    return extras
