@@ -1,0 +1,40 @@
+"""LangChain integration: ``ChatInfron``, ``InfronEmbeddings``, ``InfronRerank``.
+
+Needs the ``langchain`` extra: ``pip install "infron-integrations[langchain]"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .._compat import require
+
+require("langchain_core", "langchain")
+require("langchain_openai", "langchain")
+
+_LAZY = {
+    "ChatInfron": ".chat_models",
+    "InfronCallbackHandler": ".callbacks",
+    "get_infron_callback": ".callbacks",
+    "InfronEmbeddings": ".embeddings",
+    "InfronRerank": ".rerank",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .callbacks import InfronCallbackHandler, get_infron_callback
+    from .chat_models import ChatInfron
+    from .embeddings import InfronEmbeddings
+    from .rerank import InfronRerank
