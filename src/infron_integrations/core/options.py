@@ -174,8 +174,12 @@ class Reasoning(_Strict):
     ``effort`` and/or ``max_tokens``; ``effort="none"`` disables reasoning.
     """
 
-    effort: ReasoningEffort | None = None
-    max_tokens: int | None = Field(default=None, gt=0, strict=True)
+    effort: ReasoningEffort | None = Field(
+        default=None, description="xhigh, high, medium, low, minimal, or none (disables it)."
+    )
+    max_tokens: int | None = Field(
+        default=None, gt=0, strict=True, description="Token budget for reasoning."
+    )
 
     @model_validator(mode="after")
     def _one_needed(self) -> Reasoning:
@@ -205,15 +209,19 @@ class UserLocation(_Strict):
 class WebSearchOptions(_Strict):
     """``web_search_options`` for chat completions (docs: Web Search)."""
 
-    search_context_size: Literal["low", "medium", "high"] | None = None
-    user_location: UserLocation | None = None
+    search_context_size: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="How much search context to give the model."
+    )
+    user_location: UserLocation | None = Field(
+        default=None, description="Approximate location for localized results."
+    )
 
 
 class CacheControl(_Strict):
     """One explicit ``cache_control`` marker (docs: Prompt Caching)."""
 
-    type: Literal["ephemeral"] = "ephemeral"
-    ttl: CacheTTL | None = None
+    type: Literal["ephemeral"] = Field(default="ephemeral", description="Always 'ephemeral'.")
+    ttl: CacheTTL | None = Field(default=None, description="'5m' (default) or '1h'.")
 
 
 class PromptCache(_Strict):
@@ -250,11 +258,19 @@ class InfronOptions(_Strict):
     Usage accounting is on by default so every response reports its exact cost.
     """
 
-    provider: ProviderPreferences | None = None
-    reasoning: Reasoning | None = None
-    web_search: WebSearchOptions | None = None
-    prompt_cache: PromptCache | None = None
-    usage: UsageAccounting = Field(default_factory=UsageAccounting)
+    provider: ProviderPreferences | None = Field(
+        default=None, description="Provider routing, sent as `provider`."
+    )
+    reasoning: Reasoning | None = Field(default=None, description="Sent as `reasoning`.")
+    web_search: WebSearchOptions | None = Field(
+        default=None, description="Sent as `web_search_options`."
+    )
+    prompt_cache: PromptCache | None = Field(
+        default=None, description="Automatic cache breakpoints; `True` for the defaults."
+    )
+    usage: UsageAccounting = Field(
+        default_factory=UsageAccounting, description="Sent as `usage`; on by default."
+    )
 
     @field_validator("prompt_cache", mode="before")
     @classmethod
