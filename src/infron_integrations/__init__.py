@@ -8,9 +8,11 @@ each adapter imports its framework only then. A missing extra raises an ImportEr
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+
+# Not `from typing import ...`: importing typing alone costs ~10 ms, and this import must stay cheap.
+TYPE_CHECKING = False
 
 _LAZY: dict[str, str] = {
     # core
@@ -54,6 +56,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from typing import Any
+
     from .core.errors import InfronAPIError, InfronConfigError, InfronError
     from .core.http import InfronHTTP
     from .core.options import (

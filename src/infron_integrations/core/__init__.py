@@ -3,49 +3,68 @@
 Nothing here imports LangChain, LiteLLM or the Agents SDK (a test checks it).
 """
 
-from .cache import MAX_BREAKPOINTS, apply_prompt_cache, cache_text, validate_cache_markers
-from .errors import (
-    InfronAPIError,
-    InfronAuthenticationError,
-    InfronBadGatewayError,
-    InfronBadRequestError,
-    InfronBudgetExceededError,
-    InfronConfigError,
-    InfronConnectionError,
-    InfronError,
-    InfronInsufficientCreditsError,
-    InfronPermissionDeniedError,
-    InfronRateLimitError,
-    InfronRequestTimeoutError,
-    InfronServiceUnavailableError,
-    InfronStreamError,
-    InfronTimeoutError,
-    error_from_inband,
-    error_from_response,
-    raise_for_inband_error,
-)
-from .http import InfronHTTP, RetryPolicy, async_openai_client, openai_client
-from .openai_compat import convert_openai_error, response_extras
-from .options import (
-    ApproximateLocation,
-    CacheControl,
-    InfronOptions,
-    Percentiles,
-    PromptCache,
-    ProviderPreferences,
-    ProviderSort,
-    Reasoning,
-    UsageAccounting,
-    UserLocation,
-    WebSearchOptions,
-    merge_options,
-    parse_options,
-    request_fragment,
-)
-from .settings import DEFAULT_BASE_URL, InfronSettings
-from .stream import StreamAccumulator, aiter_sse_json, iter_sse_json
-from .usage import UsageRecord, UsageTotals, UsageTracker, record_usage, track_usage
-from .wire import ChatCompletion, ChatCompletionChunk, CostDetails, Usage
+import importlib
+
+TYPE_CHECKING = False
+
+_LAZY: dict[str, str] = {
+    "ApproximateLocation": "options",
+    "CacheControl": "options",
+    "ChatCompletion": "wire",
+    "ChatCompletionChunk": "wire",
+    "CostDetails": "wire",
+    "DEFAULT_BASE_URL": "settings",
+    "InfronAPIError": "errors",
+    "InfronAuthenticationError": "errors",
+    "InfronBadGatewayError": "errors",
+    "InfronBadRequestError": "errors",
+    "InfronBudgetExceededError": "errors",
+    "InfronConfigError": "errors",
+    "InfronConnectionError": "errors",
+    "InfronError": "errors",
+    "InfronHTTP": "http",
+    "InfronInsufficientCreditsError": "errors",
+    "InfronOptions": "options",
+    "InfronPermissionDeniedError": "errors",
+    "InfronRateLimitError": "errors",
+    "InfronRequestTimeoutError": "errors",
+    "InfronServiceUnavailableError": "errors",
+    "InfronSettings": "settings",
+    "InfronStreamError": "errors",
+    "InfronTimeoutError": "errors",
+    "MAX_BREAKPOINTS": "cache",
+    "Percentiles": "options",
+    "PromptCache": "options",
+    "ProviderPreferences": "options",
+    "ProviderSort": "options",
+    "Reasoning": "options",
+    "RetryPolicy": "http",
+    "StreamAccumulator": "stream",
+    "Usage": "wire",
+    "UsageAccounting": "options",
+    "UsageRecord": "usage",
+    "UsageTotals": "usage",
+    "UsageTracker": "usage",
+    "UserLocation": "options",
+    "WebSearchOptions": "options",
+    "aiter_sse_json": "stream",
+    "apply_prompt_cache": "cache",
+    "async_openai_client": "http",
+    "cache_text": "cache",
+    "convert_openai_error": "openai_compat",
+    "error_from_inband": "errors",
+    "error_from_response": "errors",
+    "iter_sse_json": "stream",
+    "merge_options": "options",
+    "openai_client": "http",
+    "parse_options": "options",
+    "raise_for_inband_error": "errors",
+    "record_usage": "usage",
+    "request_fragment": "options",
+    "response_extras": "openai_compat",
+    "track_usage": "usage",
+    "validate_cache_markers": "cache",
+}
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -105,3 +124,63 @@ __all__ = [
     "track_usage",
     "validate_cache_markers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: load on first use, so using the options does not import httpx or the OpenAI SDK.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cache import MAX_BREAKPOINTS, apply_prompt_cache, cache_text, validate_cache_markers
+    from .errors import (
+        InfronAPIError,
+        InfronAuthenticationError,
+        InfronBadGatewayError,
+        InfronBadRequestError,
+        InfronBudgetExceededError,
+        InfronConfigError,
+        InfronConnectionError,
+        InfronError,
+        InfronInsufficientCreditsError,
+        InfronPermissionDeniedError,
+        InfronRateLimitError,
+        InfronRequestTimeoutError,
+        InfronServiceUnavailableError,
+        InfronStreamError,
+        InfronTimeoutError,
+        error_from_inband,
+        error_from_response,
+        raise_for_inband_error,
+    )
+    from .http import InfronHTTP, RetryPolicy, async_openai_client, openai_client
+    from .openai_compat import convert_openai_error, response_extras
+    from .options import (
+        ApproximateLocation,
+        CacheControl,
+        InfronOptions,
+        Percentiles,
+        PromptCache,
+        ProviderPreferences,
+        ProviderSort,
+        Reasoning,
+        UsageAccounting,
+        UserLocation,
+        WebSearchOptions,
+        merge_options,
+        parse_options,
+        request_fragment,
+    )
+    from .settings import DEFAULT_BASE_URL, InfronSettings
+    from .stream import StreamAccumulator, aiter_sse_json, iter_sse_json
+    from .usage import UsageRecord, UsageTotals, UsageTracker, record_usage, track_usage
+    from .wire import ChatCompletion, ChatCompletionChunk, CostDetails, Usage

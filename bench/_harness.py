@@ -1,0 +1,201 @@
+"""Shared pieces of the benchmark scripts (not tests): a sandbox in its own process, interleaved
+A/B timing with medians of per-pair ratios, machine details and a table printer.
+
+Ratios, not absolute times, are what the scripts report: the machines are shared and noisy, and a
+ratio of interleaved A/B batches stays meaningful when the machine's speed drifts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+SANDBOX_KEY = "sk-infron-sandbox"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def sandbox_process(*, timeout: float = 30.0) -> Iterator[str]:
+    """Run ``python -m infron_integrations.sandbox`` in its own process; yield its base URL.
+
+    A separate process keeps the server's work off the measured interpreter's GIL.
+    """
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infron_integrations.sandbox", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the sandbox did not start")
+            time.sleep(0.05)
+        yield f"{base}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def machine_details() -> str:
+    versions = []
+    for dist in ("openai", "langchain-openai", "litellm", "openai-agents", "httpx"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions.append(f"{dist} {importlib.metadata.version(dist)}")
+    return (
+        f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}; " + ", ".join(versions)
+    )
+
+
+@dataclass
+class Comparison:
+    """Per-call medians of A and B and the median of the per-pair ratios A/B."""
+
+    label: str
+    a_per_call: float
+    b_per_call: float
+    ratio: float
+    ratio_min: float
+    ratio_max: float
+    target: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.target is None:
+            return ""
+        return "meets" if self.ratio <= self.target else "MISSES"
+
+
+def _batch(fn: Callable[[], object], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def compare(
+    label: str,
+    a: Callable[[], object],
+    b: Callable[[], object],
+    *,
+    calls: int,
+    rounds: int,
+    warmup: int = 1,
+    target: float | None = None,
+) -> Comparison:
+    """Time A and B in alternating batches (A B A B ...), after ``warmup`` unmeasured batches."""
+    for _ in range(warmup):
+        _batch(a, calls)
+        _batch(b, calls)
+    a_times: list[float] = []
+    b_times: list[float] = []
+    for i in range(rounds):
+        # alternate which goes first so neither always runs on a warmer cache
+        if i % 2 == 0:
+            a_times.append(_batch(a, calls))
+            b_times.append(_batch(b, calls))
+        else:
+            b_times.append(_batch(b, calls))
+            a_times.append(_batch(a, calls))
+    ratios = [x / y for x, y in zip(a_times, b_times, strict=True)]
+    return Comparison(
+        label,
+        statistics.median(a_times),
+        statistics.median(b_times),
+        statistics.median(ratios),
+        min(ratios),
+        max(ratios),
+        target,
+    )
+
+
+def acompare(
+    label: str,
+    a: Callable[[], Awaitable[object]],
+    b: Callable[[], Awaitable[object]],
+    *,
+    calls: int,
+    rounds: int,
+    warmup: int = 1,
+    target: float | None = None,
+) -> Comparison:
+    """:func:`compare` for coroutine functions, all in one event loop."""
+
+    async def batch(fn: Callable[[], Awaitable[object]]) -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            await fn()
+        return (time.perf_counter() - start) / calls
+
+    async def main() -> Comparison:
+        for _ in range(warmup):
+            await batch(a)
+            await batch(b)
+        a_times: list[float] = []
+        b_times: list[float] = []
+        for i in range(rounds):
+            if i % 2 == 0:
+                a_times.append(await batch(a))
+                b_times.append(await batch(b))
+            else:
+                b_times.append(await batch(b))
+                a_times.append(await batch(a))
+        ratios = [x / y for x, y in zip(a_times, b_times, strict=True)]
+        return Comparison(
+            label,
+            statistics.median(a_times),
+            statistics.median(b_times),
+            statistics.median(ratios),
+            min(ratios),
+            max(ratios),
+            target,
+        )
+
+    return asyncio.run(main())
+
+
+def print_table(title: str, rows: Sequence[Comparison], *, a_name: str, b_name: str) -> None:
+    print(f"\n{title}")
+    print(f"machine: {machine_details()}")
+    header = (
+        f"{'measure':<44} {a_name + ' ms':>14} {b_name + ' ms':>14} {'ratio':>7} "
+        f"{'min-max':>13} {'target':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        target = f"<={row.target:.2f}" if row.target is not None else ""
+        print(
+            f"{row.label:<44} {row.a_per_call * 1e3:>14.3f} {row.b_per_call * 1e3:>14.3f} "
+            f"{row.ratio:>7.3f} {row.ratio_min:>6.2f}-{row.ratio_max:<6.2f} {target:>7} "
+            f"{row.verdict}"
+        )
