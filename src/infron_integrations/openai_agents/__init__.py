@@ -1,0 +1,66 @@
+"""OpenAI Agents SDK integration: ``InfronProvider``, ``InfronModel``, ``infron_settings``,
+``run_cost`` and tracing helpers.
+
+Needs the ``agents`` extra: ``pip install "infron-integrations[agents]"``.
+
+Usage::
+
+    from agents import Agent, RunConfig, Runner
+    from infron_integrations.openai_agents import InfronProvider, infron_settings, run_cost
+
+    agent = Agent(
+        name="assistant",
+        model="anthropic/claude-sonnet-4",
+        model_settings=infron_settings(provider={"order": ["anthropic"]}),
+    )
+    result = await Runner.run(agent, "Hello", run_config=RunConfig(model_provider=InfronProvider()))
+    print(result.final_output, run_cost(result).total_cost)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .._compat import require
+
+require("agents", "agents")
+
+_LAZY = {
+    "InfronProvider": ".provider",
+    "infron_multi_provider": ".provider",
+    "InfronModel": ".model",
+    "replay_policy": ".model",
+    "InfronResponsesModel": ".responses",
+    "infron_settings": "._options",
+    "RunCost": ".cost",
+    "run_cost": ".cost",
+    "cost_of_response": ".cost",
+    "protect_trace_export": ".tracing",
+    "disable_openai_trace_export": ".tracing",
+    "use_openai_tracing": ".tracing",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._options import infron_settings
+    from .cost import RunCost, cost_of_response, run_cost
+    from .model import InfronModel, replay_policy
+    from .provider import InfronProvider, infron_multi_provider
+    from .responses import InfronResponsesModel
+    from .tracing import disable_openai_trace_export, protect_trace_export, use_openai_tracing

@@ -1,0 +1,158 @@
+"""The last step before the wire: edits the Agents SDK cannot express in ``ModelSettings``.
+
+The SDK builds the chat-completions messages and tools itself and hands them to
+``client.chat.completions.create(**kwargs)``. :class:`InfronModel` gives it this thin client
+instead, which, for the call in progress, places prompt-cache breakpoints (docs: Prompt Caching)
+and puts ``thought_signature`` back on replayed assistant messages and tool calls in Infron's
+shape (docs: the chat-completions OpenAPI schema), then calls the real ``AsyncOpenAI``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from openai import AsyncOpenAI
+
+from ..core.cache import apply_prompt_cache
+from ..core.options import PromptCache
+
+__all__ = ["REQUEST_EDIT", "InfronChatClient", "RequestEdit", "collect_signatures"]
+
+
+@dataclass(frozen=True)
+class RequestEdit:
+    """What to change in the messages and tools of the request being sent."""
+
+    prompt_cache: PromptCache | None = None
+    #: tool call id -> thought signature
+    tool_signatures: Mapping[str, str] = field(default_factory=dict)
+    #: assistant text -> thought signature (message-level signatures)
+    message_signatures: Mapping[str, str] = field(default_factory=dict)
+
+    def is_noop(self) -> bool:
+        return (
+            self.prompt_cache is None and not self.tool_signatures and not self.message_signatures
+        )
+
+    def apply(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        messages = kwargs.get("messages")
+        if not isinstance(messages, list):
+            return kwargs
+        if self.tool_signatures or self.message_signatures:
+            for message in messages:
+                if isinstance(message, dict) and message.get("role") == "assistant":
+                    self._sign(message)
+        if self.prompt_cache is not None:
+            tools = kwargs.get("tools")
+            tool_list = tools if isinstance(tools, list) else None
+            new_messages, new_tools = apply_prompt_cache(messages, tool_list, self.prompt_cache)
+            kwargs["messages"] = new_messages
+            if tool_list is not None:
+                kwargs["tools"] = new_tools
+        return kwargs
+
+    def _sign(self, message: dict[str, Any]) -> None:
+        for call in message.get("tool_calls") or ():
+            if not isinstance(call, dict):
+                continue
+            signature = self.tool_signatures.get(call.get("id", ""))
+            extra = call.get("extra_content")
+            if isinstance(extra, dict) and set(extra) == {"google"}:
+                # the SDK's Gemini form; Infron wants the signature on the tool call itself
+                google = extra["google"]
+                if isinstance(google, dict):
+                    signature = signature or google.get("thought_signature")
+                    call.pop("extra_content")
+            if signature:
+                call["thought_signature"] = signature
+        if self.message_signatures and "thought_signature" not in message:
+            signature = self.message_signatures.get(_text_of(message.get("content")))
+            if signature:
+                message["thought_signature"] = signature
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(part.get("text", ""))
+            for part in content
+            if isinstance(part, dict) and part.get("type") in ("text", "output_text")
+        )
+    return ""
+
+
+def collect_signatures(items: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Thought signatures kept on input items: ``(by tool call id, by assistant text)``."""
+    tools: dict[str, str] = {}
+    messages: dict[str, str] = {}
+    if not isinstance(items, list):
+        return tools, messages
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        data = item.get("provider_data")
+        if not isinstance(data, dict):
+            continue
+        signature = data.get("thought_signature")
+        if not isinstance(signature, str) or not signature:
+            continue
+        kind = item.get("type")
+        if kind == "function_call" and isinstance(item.get("call_id"), str):
+            tools[item["call_id"]] = signature
+        elif kind == "message" and item.get("role") == "assistant":
+            messages[_text_of(item.get("content"))] = signature
+    return tools, messages
+
+
+#: the edit for the request being built in this task (set around the SDK's request building)
+REQUEST_EDIT: ContextVar[RequestEdit | None] = ContextVar("infron_request_edit", default=None)
+
+
+class _Completions:
+    __slots__ = ("_completions",)
+
+    def __init__(self, completions: Any) -> None:
+        self._completions = completions
+
+    async def create(self, **kwargs: Any) -> Any:
+        edit = REQUEST_EDIT.get()
+        if edit is not None:
+            kwargs = edit.apply(kwargs)
+        return await self._completions.create(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._completions, name)
+
+
+class _Chat:
+    __slots__ = ("completions",)
+
+    def __init__(self, chat: Any) -> None:
+        self.completions = _Completions(chat.completions)
+
+
+class InfronChatClient:
+    """Looks like the wrapped ``AsyncOpenAI`` to the Agents SDK; edits chat requests."""
+
+    def __init__(self, client: AsyncOpenAI) -> None:
+        self._client = client
+        self.chat = _Chat(client.chat)
+
+    @property
+    def base_url(self) -> Any:
+        return self._client.base_url
+
+    @property
+    def wrapped(self) -> AsyncOpenAI:
+        return self._client
+
+    def with_options(self, **kwargs: Any) -> InfronChatClient:
+        return InfronChatClient(self._client.with_options(**kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)

@@ -1,0 +1,227 @@
+"""Checks and bookkeeping on Infron's chat-completion chunks, between the OpenAI SDK and the Agents
+SDK's stream handler.
+
+Docs: Streaming and Errors code. The Agents SDK's handler ends a stream quietly when the connection
+drops, ignores a choice with ``finish_reason: "error"``, reads the final usage chunk without its
+``cost``, and shows reasoning twice when a delta carries both ``reasoning_content`` and
+``reasoning``. This wrapper raises the typed errors instead, normalizes the reasoning field,
+turns Infron's per-tool-call ``thought_signature`` into the form the handler keeps, and records
+the request's usage and cost once the stream has finished.
+
+It inspects the SDK's already-parsed chunk objects with attribute reads only: no validation and
+no dumps per chunk (the usage chunk is dumped once).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import openai
+
+from ..core.errors import InfronConnectionError, InfronStreamError, raise_for_inband_error
+from ..core.openai_compat import convert_openai_error
+from ..core.usage import UsageRecord
+
+__all__ = ["InfronChunkStream", "convert_stream_error", "normalize_message", "signature_extra"]
+
+FRAMEWORK = "openai-agents"
+
+
+def signature_extra(signature: str) -> dict[str, Any]:
+    """The ``extra_content`` shape under which the Agents SDK keeps a tool call's signature."""
+    return {"google": {"thought_signature": signature}}
+
+
+def convert_stream_error(exc: BaseException) -> BaseException:
+    """The typed error for a failure while reading a stream (the original is the cause)."""
+    if isinstance(exc, openai.APIError):
+        return convert_openai_error(exc) or exc
+    if isinstance(exc, httpx.TimeoutException):
+        return InfronConnectionError(f"Timed out reading the Infron stream: {exc}")
+    if isinstance(exc, httpx.TransportError):
+        return InfronConnectionError(
+            f"The connection to Infron broke mid-stream ({type(exc).__name__}: {exc}); the "
+            "partial answer was not returned. Retry the request."
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return InfronStreamError(f"Malformed SSE frame from Infron: {exc}")
+    return exc
+
+
+def normalize_message(message: Any) -> str | None:
+    """Prepare a non-streamed message for the SDK's converter; return its thought signature.
+
+    ``reasoning`` (OpenRouter-style) becomes ``reasoning_content`` when only it is present, and
+    each tool call's ``thought_signature`` is kept where the converter stores it.
+    """
+    extra = message.model_extra
+    if extra and not extra.get("reasoning_content") and extra.get("reasoning"):
+        message.reasoning_content = extra["reasoning"]
+    for call in message.tool_calls or ():
+        call_extra = call.model_extra
+        signature = call_extra.get("thought_signature") if call_extra else None
+        if signature and not getattr(call, "extra_content", None):
+            call.extra_content = signature_extra(signature)
+    return extra.get("thought_signature") if extra else None
+
+
+class InfronChunkStream:
+    """An async iterator over an ``openai.AsyncStream`` of chat-completion chunks.
+
+    ``response`` is the httpx response (the Agents SDK reads its ``x-request-id``). When the
+    stream ends, :attr:`record` holds the request's usage record and ``on_finish(self)`` runs.
+    """
+
+    __slots__ = (
+        "_finished",
+        "_iterator",
+        "_on_finish",
+        "_preserve_raw",
+        "_stream",
+        "_usage_body",
+        "chunk_id",
+        "message_signature",
+        "model",
+        "provider",
+        "record",
+        "request_id",
+        "response",
+    )
+
+    def __init__(
+        self,
+        stream: Any,
+        *,
+        on_finish: Callable[[InfronChunkStream], None],
+        preserve_raw_usage: bool = False,
+    ) -> None:
+        self._stream = stream
+        self._iterator: AsyncIterator[Any] = stream.__aiter__()
+        self._on_finish = on_finish
+        self._preserve_raw = preserve_raw_usage
+        self._finished: bool | None = False  # None once finish ran
+        self._usage_body: dict[str, Any] | None = None
+        self.response = getattr(stream, "response", None)
+        self.request_id: str | None = None
+        self.chunk_id: str | None = None
+        self.provider: str | None = None
+        self.model: str | None = None
+        self.message_signature: str | None = None
+        self.record: UsageRecord | None = None
+
+    def __aiter__(self) -> InfronChunkStream:
+        return self
+
+    async def __anext__(self) -> Any:
+        try:
+            chunk = await self._iterator.__anext__()
+        except StopAsyncIteration:
+            self._finish()
+            raise
+        except (openai.APIError, httpx.TransportError, json.JSONDecodeError) as exc:
+            raise convert_stream_error(exc) from exc
+        if self.chunk_id is None:
+            self.chunk_id = chunk.id
+            self.model = chunk.model
+            extra = chunk.model_extra
+            if extra:
+                rid = extra.get("request_id")
+                self.request_id = rid if isinstance(rid, str) else None
+                provider = extra.get("provider")
+                self.provider = provider if isinstance(provider, str) else None
+        choices = chunk.choices
+        if choices:
+            for choice in choices:
+                reason = choice.finish_reason
+                if reason is not None:
+                    if reason == "error":
+                        raise_for_inband_error(chunk.model_dump())
+                    self._finished = True
+                choice_extra = choice.model_extra
+                if choice_extra and choice_extra.get("error"):
+                    raise_for_inband_error(chunk.model_dump())
+                delta = choice.delta
+                if delta is not None:
+                    self._delta(delta)
+        else:
+            extra = chunk.model_extra
+            if extra and extra.get("error"):
+                raise_for_inband_error(chunk.model_dump())
+        if chunk.usage is not None:
+            self._usage_chunk(chunk)
+        return chunk
+
+    def _delta(self, delta: Any) -> None:
+        extra = delta.model_extra
+        if extra:
+            reasoning = extra.get("reasoning")
+            if reasoning is not None:
+                # one field, so the handler builds one reasoning item (as for whole responses)
+                if not extra.get("reasoning_content") and reasoning:
+                    extra["reasoning_content"] = reasoning
+                del extra["reasoning"]
+            signature = extra.get("thought_signature")
+            if signature:
+                self.message_signature = signature
+        calls = delta.tool_calls
+        if calls:
+            for call in calls:
+                call_extra = call.model_extra
+                signature = call_extra.get("thought_signature") if call_extra else None
+                if signature and not getattr(call, "extra_content", None):
+                    call.extra_content = signature_extra(signature)
+
+    def _usage_chunk(self, chunk: Any) -> None:
+        body = chunk.model_dump(mode="json", exclude_unset=True)
+        self._usage_body = body
+        if self._preserve_raw:
+            # the Agents SDK snapshots the raw usage from this attribute when the run asks for it;
+            # put the gateway's cost next to the tokens
+            raw = dict(body.get("usage") or {})
+            for key in ("cost", "cost_details"):
+                if body.get(key) is not None:
+                    raw[key] = body[key]
+            try:
+                from agents.usage import _attach_raw_usage_snapshot
+
+                _attach_raw_usage_snapshot(chunk, raw)
+            except ImportError:  # pragma: no cover - older or newer SDKs
+                pass
+
+    def _finish(self) -> None:
+        if self._finished is None:
+            return
+        finished = self._finished
+        self._finished = None
+        if not finished:
+            raise InfronStreamError(
+                "The Infron stream ended before the model finished (no finish_reason); the "
+                "connection may have dropped. The partial answer was not returned; retry the "
+                "request.",
+                request_id=self.request_id,
+            )
+        # without a usage chunk (the run set include_usage=False) the request still counts, with
+        # an unknown cost
+        body = dict(self._usage_body) if self._usage_body is not None else {}
+        if body.get("model") is None:
+            body["model"] = self.model
+        if not body.get("request_id"):
+            body["request_id"] = self.request_id
+        if not isinstance(body.get("provider"), str):
+            body["provider"] = self.provider
+        record = UsageRecord.from_response(body, framework=FRAMEWORK)
+        self.record = record
+        self._on_finish(self)
+
+    async def aclose(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            result = close()
+            if hasattr(result, "__await__"):
+                await result
+
+    async def close(self) -> None:
+        await self.aclose()

@@ -1,0 +1,146 @@
+"""The gateway's cost of an Agents SDK run: ``run_cost(result)``.
+
+Docs: Billing Tracking. The SDK's ``Usage`` has no cost field, and it keeps the raw provider usage
+only when the *run's* settings ask for it, so the cost of each request is kept here as the
+:class:`~infron_integrations.core.usage.UsageRecord` the model built from the gateway's answer,
+under the request id that the SDK stores on every ``ModelResponse`` (streamed or not). Every
+record also goes to the core's run-level trackers (``track_usage()``) with
+``framework="openai-agents"``.
+
+Usage::
+
+    result = await Runner.run(agent, "...", run_config=RunConfig(model_provider=InfronProvider()))
+    cost = run_cost(result)
+    print(cost.total_cost, [r.cost for r in cost.requests])
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from ..core.usage import UsageRecord
+
+__all__ = ["RunCost", "cost_of_response", "run_cost"]
+
+#: how many request records stay reachable by request id (a bounded LRU, ~0.5 KB each)
+REGISTRY_SIZE = 20_000
+
+
+class _Registry:
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[str, UsageRecord] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, key: str, record: UsageRecord) -> None:
+        with self._lock:
+            self._data[key] = record
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def get(self, key: str | None) -> UsageRecord | None:
+        if not key:
+            return None
+        with self._lock:
+            return self._data.get(key)
+
+
+_registry = _Registry(REGISTRY_SIZE)
+
+
+def remember(key: str | None, record: UsageRecord) -> None:
+    """Keep ``record`` reachable from the ``ModelResponse`` whose request id is ``key``."""
+    if key:
+        _registry.put(key, record)
+
+
+def _from_raw_usage(raw: Mapping[str, Any], model: str | None) -> UsageRecord | None:
+    if raw.get("cost") is None:
+        return None
+    return UsageRecord.from_usage(
+        {k: v for k, v in raw.items() if k not in ("cost", "cost_details")},
+        cost=raw.get("cost"),
+        cost_details=raw.get("cost_details"),
+        model=model,
+        framework="openai-agents",
+    )
+
+
+def cost_of_response(response: Any) -> UsageRecord | None:
+    """The usage record (with the gateway's cost) of one ``ModelResponse``, if known.
+
+    Looks the response up by its request id (and response id), then falls back to a ``cost`` in
+    ``ModelResponse.raw_usage`` (present for results restored from a saved run state).
+    """
+    for key in (getattr(response, "request_id", None), getattr(response, "response_id", None)):
+        record = _registry.get(key) if isinstance(key, str) else None
+        if record is not None:
+            return record
+    raw = getattr(response, "raw_usage", None)
+    if isinstance(raw, Mapping):
+        return _from_raw_usage(raw, None)
+    return None
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """Tokens and cost of every model request of one run, as the gateway reported them.
+
+    Attributes:
+        requests: one record per model request that has a known cost record, in run order.
+        unknown: how many of the run's model responses had no record (another provider's model,
+            or a response older than the registry keeps).
+    """
+
+    requests: tuple[UsageRecord, ...]
+    unknown: int = 0
+
+    @property
+    def total(self) -> UsageRecord:
+        """The sum of all requests (tokens, cost as an exact decimal sum)."""
+        if not self.requests:
+            return UsageRecord(requests=0, framework="openai-agents")
+        return reduce(lambda a, b: a + b, self.requests)
+
+    @property
+    def total_cost(self) -> float:
+        """Total gateway-reported cost in USD (0.0 when nothing was reported)."""
+        return self.total.cost or 0.0
+
+    @property
+    def costs(self) -> list[float | None]:
+        """The cost of each request, in run order."""
+        return [r.cost for r in self.requests]
+
+    def __repr__(self) -> str:
+        return (
+            f"RunCost(requests={len(self.requests)}, total_cost={self.total_cost!r}, "
+            f"unknown={self.unknown})"
+        )
+
+
+def run_cost(result: Any) -> RunCost:
+    """The gateway's cost of a run: ``run_cost(result).total_cost`` and per-request records.
+
+    Works for ``Runner.run`` / ``Runner.run_sync`` results and for ``Runner.run_streamed`` results
+    once their events have been consumed (before that, it covers the requests finished so far).
+
+    Args:
+        result: a ``RunResult``, ``RunResultStreaming``, or an iterable of ``ModelResponse``.
+    """
+    responses: Iterable[Any] = getattr(result, "raw_responses", result)
+    records: list[UsageRecord] = []
+    unknown = 0
+    for response in responses:
+        record = cost_of_response(response)
+        if record is None:
+            unknown += 1
+        else:
+            records.append(record)
+    return RunCost(requests=tuple(records), unknown=unknown)

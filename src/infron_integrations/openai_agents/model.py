@@ -1,0 +1,356 @@
+"""``InfronModel``: the Agents SDK's chat-completions model, speaking Infron.
+
+It subclasses ``OpenAIChatCompletionsModel`` and translates only what differs:
+
+* Infron options (provider routing, reasoning, web search, usage accounting; docs sections
+  "Inference Provider Routing", "Reasoning & Thinking", "Web Search", "Billing Tracking") are
+  merged from the provider's defaults, the agent's and the run's settings into the request body;
+  ``reasoning.effort`` goes in the ``reasoning`` object, never as ``reasoning_effort``;
+* prompt-cache breakpoints and ``thought_signature`` replay are applied to the built request
+  (docs: Prompt Caching);
+* streamed calls ask for the final usage chunk; every finished request's usage and cost are
+  recorded (``run_cost(result)``, and the core's ``track_usage()`` trackers);
+* gateway errors, in-band errors (HTTP 200 with an ``error``) and broken streams raise the core's
+  typed exceptions, chained to the OpenAI SDK error so the Agents SDK's retry advice still sees
+  the status, headers and request id (docs: Errors code);
+* ``reasoning_content`` becomes a reasoning item, replayed to the next turn by a policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Mapping
+from contextvars import ContextVar
+from typing import Any, Literal, cast
+
+import openai
+from agents import ModelResponse, ModelSettings, ModelTracing, OpenAIChatCompletionsModel
+from agents.models._retry_runtime import should_disable_provider_managed_retries
+from agents.models.reasoning_content_replay import (
+    ReasoningContentReplayContext,
+    ShouldReplayReasoningContent,
+)
+from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion
+from openai.types.responses import ResponseOutputMessage
+
+from ..core.errors import InfronConfigError
+from ..core.openai_compat import convert_openai_error
+from ..core.options import InfronOptions, parse_options
+from ..core.usage import UsageRecord, record_usage
+from ._client import REQUEST_EDIT, InfronChatClient, RequestEdit, collect_signatures
+from ._options import prepare_call
+from ._stream import FRAMEWORK, InfronChunkStream, normalize_message
+from .cost import remember
+
+__all__ = ["InfronModel", "ReplayPolicy", "replay_policy"]
+
+ReplayPolicy = Literal["auto", "always", "never"] | ShouldReplayReasoningContent
+
+
+def replay_policy(policy: ReplayPolicy) -> ShouldReplayReasoningContent:
+    """The SDK hook for a reasoning replay policy.
+
+    * ``"auto"``: replay a reasoning item (as ``reasoning_content`` on the next assistant message)
+      when it came from the model being called now, so a model sees its own reasoning back but
+      never another model's after a handoff;
+    * ``"always"`` / ``"never"``;
+    * a callable ``(ReasoningContentReplayContext) -> bool``, used as is.
+    """
+    if callable(policy):
+        return policy
+    if policy == "always":
+        return _always
+    if policy == "never":
+        return _never
+    if policy == "auto":
+        return _same_model
+    raise InfronConfigError(
+        f"replay_reasoning={policy!r}: use 'auto', 'always', 'never' or a callable."
+    )
+
+
+def _always(context: ReasoningContentReplayContext) -> bool:
+    return True
+
+
+def _never(context: ReasoningContentReplayContext) -> bool:
+    return False
+
+
+def _same_model(context: ReasoningContentReplayContext) -> bool:
+    return context.reasoning.origin_model == context.model
+
+
+class _CallSlot:
+    """Filled by :meth:`InfronModel._fetch_response` for the surrounding call."""
+
+    __slots__ = ("message_signature", "raw_usage", "stream")
+
+    def __init__(self) -> None:
+        self.message_signature: str | None = None
+        self.raw_usage: dict[str, Any] | None = None
+        self.stream: InfronChunkStream | None = None
+
+
+_CALL: ContextVar[_CallSlot | None] = ContextVar("infron_agents_call", default=None)
+
+
+def _raise_converted(exc: openai.APIError) -> None:
+    converted = convert_openai_error(exc)
+    if converted is not None:
+        raise converted from exc
+
+
+def _sign_output(items: list[Any], signature: str | None) -> None:
+    if not signature:
+        return
+    for item in items:
+        if isinstance(item, ResponseOutputMessage):
+            data = dict(getattr(item, "provider_data", None) or {})
+            data["thought_signature"] = signature
+            item.provider_data = data  # type: ignore[attr-defined]
+
+
+class InfronModel(OpenAIChatCompletionsModel):
+    """An Agents SDK ``Model`` for one Infron model id (``"anthropic/claude-sonnet-4"``, ...).
+
+    Usually obtained from :class:`InfronProvider.get_model`; can also be put on an agent directly:
+    ``Agent(model=InfronModel("openai/gpt-4o", client))``.
+
+    Args:
+        model: the Infron model id, slashes included.
+        openai_client: the ``AsyncOpenAI`` pointed at Infron (the provider passes its pooled one).
+            Without it, one is taken from the core pool for ``INFRON_API_KEY``/``INFRON_BASE_URL``.
+        options: default Infron options for this model (below the agent's and the run's).
+        replay_reasoning: when ``reasoning_content`` is sent back on the next turn (see
+            :func:`replay_policy`).
+        strict_feature_validation: passed to the SDK's model (raise on Responses-only features).
+        buffer_streamed_tool_calls: passed to the SDK's model.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        openai_client: AsyncOpenAI | None = None,
+        *,
+        options: InfronOptions | Mapping[str, Any] | None = None,
+        replay_reasoning: ReplayPolicy = "auto",
+        strict_feature_validation: bool = False,
+        buffer_streamed_tool_calls: bool = False,
+    ) -> None:
+        if not isinstance(model, str) or not model.strip():
+            raise InfronConfigError("InfronModel needs a model id such as 'openai/gpt-4o'.")
+        if openai_client is None:
+            from ..core.http import async_openai_client
+            from ..core.settings import InfronSettings
+
+            openai_client = async_openai_client(InfronSettings.resolve())
+        super().__init__(
+            model,
+            openai_client,
+            should_replay_reasoning_content=replay_policy(replay_reasoning),
+            strict_feature_validation=strict_feature_validation,
+            buffer_streamed_tool_calls=buffer_streamed_tool_calls,
+        )
+        self.options = parse_options(options)
+        self._chat_client = InfronChatClient(openai_client)
+        self._chat_client_no_retry: InfronChatClient | None = None
+
+    def __repr__(self) -> str:
+        return f"InfronModel(model={self.model!r}, base_url={str(self._client.base_url)!r})"
+
+    # -- the client the SDK builds requests with -------------------------------------------------
+
+    def _get_client(self) -> AsyncOpenAI:
+        if should_disable_provider_managed_retries():
+            # the SDK's own retry loop is in charge; keep the OpenAI SDK from retrying too
+            if self._chat_client_no_retry is None:
+                self._chat_client_no_retry = self._chat_client.with_options(max_retries=0)
+            return cast(AsyncOpenAI, self._chat_client_no_retry)
+        return cast(AsyncOpenAI, self._chat_client)
+
+    # -- the two entry points --------------------------------------------------------------------
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        model_settings: ModelSettings,
+        tools: list[Any],
+        output_schema: Any,
+        handoffs: list[Any],
+        tracing: ModelTracing,
+        previous_response_id: str | None = None,
+        conversation_id: str | None = None,
+        prompt: Any = None,
+    ) -> ModelResponse:
+        slot = _CallSlot()
+        token = _CALL.set(slot)
+        try:
+            response = await super().get_response(
+                system_instructions,
+                input,
+                model_settings,
+                tools,
+                output_schema,
+                handoffs,
+                tracing,
+                previous_response_id=previous_response_id,
+                conversation_id=conversation_id,
+                prompt=prompt,
+            )
+        finally:
+            _CALL.reset(token)
+        # the gateway's cost with the tokens, whatever the run's preserve_raw_usage says
+        response.raw_usage = slot.raw_usage
+        _sign_output(response.output, slot.message_signature)
+        return response
+
+    async def stream_response(  # type: ignore[override]
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        model_settings: ModelSettings,
+        tools: list[Any],
+        output_schema: Any,
+        handoffs: list[Any],
+        tracing: ModelTracing,
+        previous_response_id: str | None = None,
+        conversation_id: str | None = None,
+        prompt: Any = None,
+    ) -> AsyncIterator[Any]:
+        slot = _CallSlot()
+        inner: Any = super().stream_response(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            previous_response_id=previous_response_id,
+            conversation_id=conversation_id,
+            prompt=prompt,
+        )
+        try:
+            # the request is built and sent during the first step; the slot is only visible to it
+            token = _CALL.set(slot)
+            try:
+                event: Any = await inner.__anext__()
+            finally:
+                _CALL.reset(token)
+            while True:
+                if slot.stream is not None and slot.stream.message_signature:
+                    kind = event.type
+                    if kind == "response.output_item.done":
+                        _sign_output([event.item], slot.stream.message_signature)
+                    elif kind == "response.completed":
+                        _sign_output(event.response.output, slot.stream.message_signature)
+                yield event
+                event = await inner.__anext__()
+        except StopAsyncIteration:
+            return
+        finally:
+            await inner.aclose()
+
+    # -- request building and response checks ----------------------------------------------------
+
+    async def _fetch_response(  # type: ignore[override]
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        model_settings: ModelSettings,
+        tools: list[Any],
+        output_schema: Any,
+        handoffs: list[Any],
+        span: Any,
+        tracing: ModelTracing,
+        stream: bool = False,
+        prompt: Any = None,
+    ) -> Any:
+        call = prepare_call(self.options, model_settings, stream=stream)
+        tool_sigs, message_sigs = collect_signatures(input)
+        edit = RequestEdit(call.options.prompt_cache, tool_sigs, message_sigs)
+        token = REQUEST_EDIT.set(None if edit.is_noop() else edit)
+        try:
+            ret = await super()._fetch_response(
+                system_instructions,
+                input,
+                call.settings,
+                tools,
+                output_schema,
+                handoffs,
+                span,
+                tracing,
+                stream=stream,  # type: ignore[call-overload]
+                prompt=prompt,
+            )
+        except openai.APIError as exc:
+            _raise_converted(exc)
+            raise
+        finally:
+            REQUEST_EDIT.reset(token)
+        slot = _CALL.get()
+        if isinstance(ret, ChatCompletion):
+            self._check_completion(ret, slot)
+            return ret
+        response, chunks = ret
+        wrapped = InfronChunkStream(
+            chunks,
+            on_finish=lambda s: self._stream_finished(s, response),
+            preserve_raw_usage=model_settings.preserve_raw_usage is True,
+        )
+        if slot is not None:
+            slot.stream = wrapped
+        return response, wrapped
+
+    def _check_completion(self, completion: ChatCompletion, slot: _CallSlot | None) -> None:
+        from ..core.errors import raise_for_inband_error
+
+        extra = completion.model_extra or {}
+        if extra.get("error") is not None or any(
+            c.finish_reason == "error" or (c.model_extra or {}).get("error")  # type: ignore[comparison-overlap]
+            for c in completion.choices or ()
+        ):
+            raise_for_inband_error(completion.model_dump())
+        signature = None
+        if completion.choices:
+            signature = normalize_message(completion.choices[0].message)
+        usage = completion.usage.model_dump(exclude_unset=True) if completion.usage else None
+        request_id = extra.get("request_id")
+        if not isinstance(request_id, str) or not request_id:
+            request_id = getattr(completion, "_request_id", None) or completion.id
+        provider = extra.get("provider")
+        record = UsageRecord.from_usage(
+            usage,
+            cost=extra.get("cost"),
+            cost_details=extra.get("cost_details"),
+            model=completion.model,
+            request_id=request_id,
+            provider=provider if isinstance(provider, str) else None,
+            framework=FRAMEWORK,
+        )
+        completion._request_id = request_id
+        if slot is not None:
+            raw = dict(usage or {})
+            for key in ("cost", "cost_details"):
+                if extra.get(key) is not None:
+                    raw[key] = extra[key]
+            slot.raw_usage = raw
+            slot.message_signature = signature
+        remember(request_id, record)
+        record_usage(record)
+
+    @staticmethod
+    def _stream_finished(stream: InfronChunkStream, response: Any) -> None:
+        record = stream.record
+        assert record is not None
+        request_id = stream.request_id or getattr(response, "_request_id", None) or stream.chunk_id
+        if request_id:
+            # the SDK copies the terminal response from this object, private attribute included
+            response._request_id = request_id
+        if record.request_id is None and request_id:
+            record = dataclasses.replace(record, request_id=request_id)
+        remember(request_id, record)
+        record_usage(record)

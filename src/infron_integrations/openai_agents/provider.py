@@ -1,0 +1,222 @@
+"""``InfronProvider``: the Agents SDK ``ModelProvider`` for the Infron gateway.
+
+Usage::
+
+    from agents import Agent, RunConfig, Runner
+    from infron_integrations.openai_agents import InfronProvider, infron_settings, run_cost
+
+    provider = InfronProvider(provider={"sort": "price"})      # INFRON_API_KEY from the env
+    agent = Agent(name="a", model="anthropic/claude-sonnet-4",
+                  model_settings=infron_settings(reasoning={"effort": "low"}))
+    result = await Runner.run(agent, "hi", run_config=RunConfig(model_provider=provider))
+    print(run_cost(result).total_cost)
+
+or, beside OpenAI models, through a ``MultiProvider`` under the ``infron/`` prefix
+(:func:`infron_multi_provider`): ``Agent(model="infron/anthropic/claude-sonnet-4")``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from agents import Model, ModelProvider, ModelSettings, MultiProvider
+from agents.models.multi_provider import MultiProviderMap
+from openai import AsyncOpenAI
+from pydantic import SecretStr
+
+from ..core.errors import InfronConfigError
+from ..core.options import (
+    InfronOptions,
+    PromptCache,
+    ProviderPreferences,
+    Reasoning,
+    UsageAccounting,
+    WebSearchOptions,
+    parse_options,
+)
+from ..core.settings import InfronSettings
+from ._options import prepare_call
+from .model import InfronModel, ReplayPolicy, replay_policy
+from .tracing import protect_trace_export
+
+__all__ = ["PREFIX", "InfronProvider", "infron_multi_provider"]
+
+#: the MultiProvider prefix: ``"infron/anthropic/claude-sonnet-4"``
+PREFIX = "infron"
+
+
+class InfronProvider(ModelProvider):
+    """Models served by Infron, for ``RunConfig(model_provider=...)`` or a ``MultiProvider``.
+
+    Implements the "OpenAI Agents SDK" page of the Infron docs, without its caveats: model ids
+    keep their slashes, streamed runs report usage and cost, reasoning is replayed by policy, and
+    the Infron key never reaches OpenAI's trace exporter (see :mod:`.tracing`).
+
+    Args:
+        api_key: the Infron key (default ``INFRON_API_KEY``).
+        base_url: the gateway URL (default ``INFRON_BASE_URL`` or ``https://llm.onerouter.pro/v1``).
+        provider: default provider routing (docs: Inference Provider Routing).
+        reasoning: default unified reasoning settings (docs: Reasoning & Thinking).
+        web_search: default ``web_search_options`` (docs: Web Search).
+        cache: default automatic prompt-cache breakpoints, ``True`` for the defaults (docs:
+            Prompt Caching).
+        usage: usage accounting, on by default so every request reports its cost (docs: Billing
+            Tracking).
+        options: all defaults as one :class:`InfronOptions` or dict (keyword fields win).
+        default_model: the model used when an agent names none.
+        api: ``"chat_completions"`` (default) or ``"responses"`` (Infron's ``/v1/responses``).
+        replay_reasoning: the reasoning replay policy (see :func:`~.model.replay_policy`).
+        timeout: request timeout in seconds.
+        max_retries: retries of the OpenAI SDK for 408/429/5xx and connection errors.
+        default_headers: extra headers on every request.
+        openai_client: use this ``AsyncOpenAI`` instead of the pooled one (tests, custom transports).
+        protect_tracing: switch OpenAI trace export off when it would use the Infron key.
+
+    Raises:
+        InfronConfigError: no key, a malformed URL, or invalid options, before anything is sent.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        provider: ProviderPreferences | Mapping[str, Any] | None = None,
+        reasoning: Reasoning | Mapping[str, Any] | None = None,
+        web_search: WebSearchOptions | Mapping[str, Any] | None = None,
+        cache: PromptCache | Mapping[str, Any] | bool | None = None,
+        usage: UsageAccounting | Mapping[str, Any] | bool | None = None,
+        options: InfronOptions | Mapping[str, Any] | None = None,
+        default_model: str | None = None,
+        api: Literal["chat_completions", "responses"] = "chat_completions",
+        replay_reasoning: ReplayPolicy = "auto",
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        openai_client: AsyncOpenAI | None = None,
+        protect_tracing: bool = True,
+    ) -> None:
+        if api not in ("chat_completions", "responses"):
+            raise InfronConfigError(f"api={api!r}: use 'chat_completions' or 'responses'.")
+        if openai_client is not None and api_key is None and base_url is None:
+            key = openai_client.api_key
+            url = str(openai_client.base_url)
+        else:
+            key, url = api_key, base_url  # type: ignore[assignment]
+        self.settings = InfronSettings.resolve(
+            key,
+            url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self.options = parse_options(
+            options,
+            provider=provider,
+            reasoning=reasoning,
+            web_search=web_search,
+            prompt_cache=cache,
+            usage=usage,
+        )
+        self.default_model = default_model
+        self.api = api
+        self._replay = replay_policy(replay_reasoning)
+        self._client = openai_client
+        self._protect_tracing = protect_tracing
+        self._models: dict[str, Model] = {}
+        self._lock = threading.Lock()
+        if api == "responses":
+            # fails now if the defaults use options this API does not take
+            prepare_call(self.options, ModelSettings(), stream=False, api="responses")
+        self._guard_tracing()
+
+    def __repr__(self) -> str:
+        return f"InfronProvider(base_url={self.settings.base_url!r}, api={self.api!r})"
+
+    def _guard_tracing(self) -> None:
+        if self._protect_tracing:
+            protect_trace_export(self.settings.api_key)
+
+    def _openai_client(self) -> AsyncOpenAI:
+        client = self._client
+        if client is None:
+            from ..core.http import async_openai_client
+
+            # the pooled client routes each request through the running loop's connection pool
+            client = async_openai_client(self.settings)
+            self._client = client
+        return client
+
+    @property
+    def openai_client(self) -> AsyncOpenAI:
+        """The ``AsyncOpenAI`` this provider's models use."""
+        return self._openai_client()
+
+    def get_model(self, model_name: str | None) -> Model:
+        """The model for an Infron model id; ``infron/`` in front of it is accepted and dropped.
+
+        Models are cached per name: the runner asks for the model on every turn.
+        """
+        if self._protect_tracing:
+            self._guard_tracing()
+        name = model_name or self.default_model
+        if not name:
+            raise InfronConfigError(
+                "No model named: give the agent a model id such as Agent(model='openai/gpt-4o'), "
+                "or pass InfronProvider(default_model=...)."
+            )
+        if name.startswith(PREFIX + "/"):
+            name = name[len(PREFIX) + 1 :]
+        model = self._models.get(name)
+        if model is None:
+            with self._lock:
+                model = self._models.get(name)
+                if model is None:
+                    model = self._build(name)
+                    self._models[name] = model
+        return model
+
+    def _build(self, name: str) -> Model:
+        if self.api == "responses":
+            from .responses import InfronResponsesModel
+
+            return InfronResponsesModel(name, self._openai_client(), options=self.options)
+        return InfronModel(
+            name,
+            self._openai_client(),
+            options=self.options,
+            replay_reasoning=self._replay,
+        )
+
+    def register(self, provider_map: MultiProviderMap, prefix: str = PREFIX) -> MultiProviderMap:
+        """Add this provider to a ``MultiProviderMap`` under ``prefix`` (``infron/...``)."""
+        provider_map.add_provider(prefix, self)
+        return provider_map
+
+    async def aclose(self) -> None:
+        """Nothing to close: the connection pool is shared by the process."""
+        self._models.clear()
+
+
+def infron_multi_provider(
+    provider: InfronProvider | None = None,
+    *,
+    prefix: str = PREFIX,
+    **multi_provider_kwargs: Any,
+) -> MultiProvider:
+    """A ``MultiProvider`` that sends ``infron/<vendor>/<model>`` to Infron, the rest to OpenAI.
+
+    ``MultiProvider`` splits a model name at its first slash and strips the prefix, so
+    ``"infron/anthropic/claude-sonnet-4"`` reaches Infron as ``"anthropic/claude-sonnet-4"``.
+
+    Args:
+        provider: the Infron provider (default: ``InfronProvider()`` from the environment).
+        prefix: the model-name prefix.
+        **multi_provider_kwargs: passed to ``MultiProvider`` (e.g. ``openai_api_key``).
+    """
+    provider = provider if provider is not None else InfronProvider()
+    provider_map = multi_provider_kwargs.pop("provider_map", None) or MultiProviderMap()  # type: ignore[no-untyped-call]
+    provider.register(provider_map, prefix)
+    return MultiProvider(provider_map=provider_map, **multi_provider_kwargs)
