@@ -1,0 +1,300 @@
+"""Exceptions that are at once Infron's, LangChain's and the OpenAI SDK's.
+
+Docs: Errors code. Each class below subclasses three things, so every ``except`` clause a user may
+already have keeps working:
+
+* the core Infron error for the status (``infron_integrations.core.InfronRateLimitError`` ...),
+  with its status, message, ``request_id``, body and ``retry_after``;
+* the ``langchain_core.exceptions.Model*Error`` LangChain code catches across providers
+  (``ModelRateLimitError``, ``ModelAuthenticationError``, ``ModelInvalidRequestError``,
+  ``ModelAPIError``, ``ModelTimeoutError`` ...), with ``is_retryable``;
+* the ``openai`` SDK error that ``ChatOpenAI`` users catch (``openai.RateLimitError`` ...), with
+  ``response``, ``request`` and ``status_code``.
+
+The class names repeat the core names on purpose: a traceback reads
+``infron_integrations.langchain._errors.InfronRateLimitError: Infron 429: ...``.
+
+Multiple inheritance works because every base is a plain ``Exception`` subclass; the one snag is
+that the core's ``__init__`` passes the formatted message up the MRO, where the SDK's ``__init__``
+would demand an ``httpx.Response``. :class:`_EndOfInit` sits between the two and ends the chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import openai
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+from ..core import errors as core
+from ..core.openai_compat import convert_openai_error
+
+__all__ = [
+    "InfronAPIError",
+    "InfronAuthenticationError",
+    "InfronBadGatewayError",
+    "InfronBadRequestError",
+    "InfronConnectionError",
+    "InfronContextOverflowError",
+    "InfronInsufficientCreditsError",
+    "InfronNotFoundError",
+    "InfronPermissionDeniedError",
+    "InfronRateLimitError",
+    "InfronRequestTimeoutError",
+    "InfronServerError",
+    "InfronServiceUnavailableError",
+    "InfronStreamError",
+    "InfronTimeoutError",
+    "to_langchain_error",
+]
+
+
+class _EndOfInit(Exception):
+    """Stops the cooperative ``__init__`` chain before the OpenAI SDK's constructors.
+
+    The SDK's exception constructors need a live ``httpx`` response or request; ours are also
+    built for errors that arrive inside a 200 body or a stream, so the SDK attributes are set by
+    :func:`_attach` instead.
+    """
+
+    def __init__(self, *args: Any, **_: Any) -> None:
+        Exception.__init__(self, *args)
+
+
+def _attach(
+    error: Any,
+    response: httpx.Response | None,
+    request: httpx.Request | None,
+) -> None:
+    """Give an error the attributes the OpenAI SDK's errors carry."""
+    if request is None and response is not None:
+        try:
+            request = response.request
+        except RuntimeError:  # a response built without a request
+            request = None
+    error.response = response
+    error.request = request
+    if not hasattr(error, "body"):
+        error.body = None
+    for name in ("code", "param", "type"):
+        if not hasattr(error, name):
+            setattr(error, name, None)
+    if not hasattr(error, "message"):
+        error.message = str(error)
+
+
+# --- HTTP status errors (and in-band errors with a status code) --------------------------------
+
+
+class InfronAPIError(core.InfronAPIError, _EndOfInit, openai.APIStatusError, ModelAPIError):  # type: ignore[misc]
+    """An Infron error with no more specific class (e.g. a 500, or an in-band error)."""
+
+
+class InfronBadRequestError(  # type: ignore[misc]
+    core.InfronBadRequestError, _EndOfInit, openai.BadRequestError, ModelInvalidRequestError
+):
+    """400: invalid or missing parameters."""
+
+
+class InfronContextOverflowError(InfronBadRequestError, ContextOverflowError):  # type: ignore[misc]
+    """400 because the input exceeds the model's context window."""
+
+
+class InfronAuthenticationError(  # type: ignore[misc]
+    core.InfronAuthenticationError,
+    _EndOfInit,
+    openai.AuthenticationError,
+    ModelAuthenticationError,
+):
+    """401: invalid, disabled or missing API key."""
+
+
+class InfronInsufficientCreditsError(  # type: ignore[misc]
+    core.InfronInsufficientCreditsError, _EndOfInit, openai.APIStatusError, ModelError
+):
+    """402: insufficient credits (LangChain has no narrower type than ``ModelError``)."""
+
+
+class InfronPermissionDeniedError(  # type: ignore[misc]
+    core.InfronPermissionDeniedError,
+    _EndOfInit,
+    openai.PermissionDeniedError,
+    ModelPermissionDeniedError,
+):
+    """403: the input was flagged by moderation for this model."""
+
+
+class InfronNotFoundError(  # type: ignore[misc]
+    core.InfronAPIError, _EndOfInit, openai.NotFoundError, ModelNotFoundError
+):
+    """404: unknown model or route."""
+
+
+class InfronRequestTimeoutError(  # type: ignore[misc]
+    core.InfronRequestTimeoutError, _EndOfInit, openai.APIStatusError, ModelTimeoutError
+):
+    """408: the gateway timed the request out."""
+
+
+class InfronRateLimitError(  # type: ignore[misc]
+    core.InfronRateLimitError, _EndOfInit, openai.RateLimitError, ModelRateLimitError
+):
+    """429: rate limited; ``retry_after`` holds the gateway's Retry-After in seconds."""
+
+
+class InfronServerError(core.InfronAPIError, _EndOfInit, openai.InternalServerError, ModelAPIError):  # type: ignore[misc]
+    """5xx without a documented meaning (e.g. 500)."""
+
+
+class InfronBadGatewayError(  # type: ignore[misc]
+    core.InfronBadGatewayError, _EndOfInit, openai.InternalServerError, ModelAPIError
+):
+    """502: the chosen model is down or returned an invalid response."""
+
+
+class InfronServiceUnavailableError(  # type: ignore[misc]
+    core.InfronServiceUnavailableError, _EndOfInit, openai.InternalServerError, ModelAPIError
+):
+    """503: no provider meets the routing requirements."""
+
+
+# --- transport and stream errors ---------------------------------------------------------------
+
+
+class InfronConnectionError(
+    core.InfronConnectionError, _EndOfInit, openai.APIConnectionError, ModelConnectionError
+):
+    """The gateway could not be reached."""
+
+
+class InfronTimeoutError(
+    core.InfronTimeoutError, _EndOfInit, openai.APITimeoutError, ModelTimeoutError
+):
+    """The client gave up waiting for the gateway."""
+
+
+class InfronStreamError(core.InfronStreamError, ModelAPIError):
+    """A stream broke: a malformed frame, a dropped connection, or no ``finish_reason``."""
+
+
+_BY_STATUS: dict[int, type[core.InfronAPIError]] = {
+    400: InfronBadRequestError,
+    401: InfronAuthenticationError,
+    402: InfronInsufficientCreditsError,
+    403: InfronPermissionDeniedError,
+    404: InfronNotFoundError,
+    408: InfronRequestTimeoutError,
+    429: InfronRateLimitError,
+    502: InfronBadGatewayError,
+    503: InfronServiceUnavailableError,
+}
+
+_CONTEXT_OVERFLOW_HINTS = (
+    "context_length_exceeded",
+    "context length",
+    "context window",
+    "prompt is too long",
+    "maximum context",
+)
+
+
+def _class_for(error: core.InfronAPIError) -> type[core.InfronAPIError]:
+    status = error.status_code
+    if status == 400:
+        text = f"{error.code} {error.message}".lower()
+        if any(hint in text for hint in _CONTEXT_OVERFLOW_HINTS):
+            return InfronContextOverflowError
+    if status is not None and status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status is not None and status >= 500:
+        return InfronServerError
+    if status is not None and 400 <= status < 500:
+        return InfronBadRequestError if status == 422 else InfronAPIError
+    return InfronAPIError
+
+
+def _rebuild_api_error(
+    error: core.InfronAPIError, response: httpx.Response | None
+) -> core.InfronAPIError:
+    cls = _class_for(error)
+    new = cls(
+        error.message,
+        status_code=error.status_code,
+        type=error.type,
+        param=error.param,
+        code=error.code,
+        request_id=error.request_id,
+        body=error.body,
+        in_band=error.in_band,
+        retry_after=error.retry_after,
+    )
+    _attach(new, response, None)
+    return new
+
+
+def to_langchain_error(
+    exc: BaseException,
+    *,
+    response: httpx.Response | None = None,
+    partial_text: str = "",
+) -> BaseException:
+    """The combined error for ``exc``, or ``exc`` itself when it is not an Infron/SDK/HTTP error.
+
+    Args:
+        exc: an ``openai`` SDK error, a core Infron error (e.g. an in-band error raised while
+            reading a body or a stream) or an ``httpx`` transport error raised mid-stream.
+        response: the HTTP response the error came with, if any (kept as ``error.response``).
+        partial_text: for errors mid-stream, the text received so far (kept on stream errors).
+    """
+    if isinstance(exc, (_EndOfInit, InfronStreamError)):  # already combined
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        response = exc.response
+    request = getattr(exc, "request", None) if isinstance(exc, openai.APIError) else None
+    converted: BaseException | None
+    if isinstance(exc, core.InfronError):
+        converted = exc
+    elif isinstance(exc, httpx.TimeoutException):
+        converted = core.InfronTimeoutError(
+            f"Timed out waiting for Infron mid-response ({type(exc).__name__}); raise the "
+            "timeout (timeout=...) or retry."
+        )
+    elif isinstance(exc, httpx.TransportError):
+        converted = core.InfronStreamError(
+            f"The connection to Infron broke mid-response ({type(exc).__name__}: {exc}); the "
+            "partial answer was not returned. Retry the request.",
+            partial_text=partial_text,
+        )
+    else:
+        converted = convert_openai_error(exc)
+    if converted is None:
+        return exc
+    if isinstance(converted, core.InfronAPIError):
+        return _rebuild_api_error(converted, response)
+    if isinstance(converted, core.InfronTimeoutError):
+        new_timeout = InfronTimeoutError(str(converted))
+        _attach(new_timeout, response, request)
+        return new_timeout
+    if isinstance(converted, core.InfronConnectionError):
+        new_conn = InfronConnectionError(str(converted))
+        _attach(new_conn, response, request)
+        return new_conn
+    if isinstance(converted, core.InfronStreamError):
+        return InfronStreamError(
+            str(converted),
+            partial_text=converted.partial_text or partial_text,
+            request_id=converted.request_id,
+        )
+    return converted

@@ -1,0 +1,439 @@
+"""``ChatInfron``: the Infron gateway as a LangChain chat model that loses nothing Infron returns.
+
+Docs: Inference Provider Routing, Reasoning & Thinking, Prompt Caching, Web Search, Billing
+Tracking, Streaming and Errors code sections of the Infron docs.
+
+Built on langchain-openai's ``BaseChatOpenAI`` (message conversion, tool binding, structured
+output), with Infron's request options, response extras, cost tracking and errors on top. Two
+names of the base class are redefined on purpose:
+
+* ``reasoning`` is Infron's unified ``reasoning`` object on chat completions. On ``ChatOpenAI``
+  setting it silently switches to the Responses API; here the Responses API is used only when
+  ``use_responses_api=True`` is passed.
+* prompt caching is ``prompt_cache``, because ``cache`` is LangChain's response cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_openai.chat_models.base import BaseChatOpenAI
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
+from typing_extensions import Self
+
+from ..core.http import openai_client
+from ..core.options import (
+    InfronOptions,
+    PromptCache,
+    ProviderPreferences,
+    Reasoning,
+    WebSearchOptions,
+    merge_options,
+    parse_options,
+    request_fragment,
+)
+from ..core.settings import InfronSettings
+from ..core.usage import UsageRecord, record_usage
+from ._chat_convert import chat_result
+from ._chat_payload import (
+    ReasoningReplay,
+    message_dicts,
+    pop_call_options,
+    request_options,
+    structured_schema,
+)
+from ._chat_responses import agenerate as _responses_agenerate
+from ._chat_responses import astream as _responses_astream
+from ._chat_responses import generate as _responses_generate
+from ._chat_responses import payload as _responses_payload
+from ._chat_responses import stream as _responses_stream
+from ._chat_stream import astream as _sse_astream
+from ._chat_stream import stream as _sse_stream
+from ._chat_transport import LoopClient, read_json
+from ._errors import to_langchain_error
+
+__all__ = ["ChatInfron"]
+
+logger = logging.getLogger(__name__)
+
+_PATH = "/chat/completions"
+FRAMEWORK = "langchain"
+
+
+class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
+    """The Infron gateway (OpenAI-compatible) as a LangChain chat model.
+
+    Everything ``ChatOpenAI`` takes works here too (``temperature``, ``max_tokens``, ``stop``,
+    ``model_kwargs``, ``extra_body``, ``bind_tools``, ``with_structured_output`` ...). On top:
+
+    Example:
+        ```python
+        from infron_integrations.langchain import ChatInfron
+
+        llm = ChatInfron(
+            model="deepseek/deepseek-r1",
+            provider={"sort": "price", "allow_fallbacks": True},
+            reasoning={"effort": "high"},
+            prompt_cache=True,
+        )
+        msg = llm.invoke("Why is the sky blue?")
+        msg.response_metadata["cost"]          # exact USD cost from the gateway
+        msg.additional_kwargs["reasoning_content"]
+        llm.invoke("...", provider={"order": ["anthropic"]})  # per-call override, merged
+        ```
+
+    Every completed call (invoke, stream, batch; sync or async) records one usage record with
+    the gateway's cost into the active ``track_usage()`` trackers and ``get_infron_callback()``.
+    Errors are raised as classes that are at once the core Infron errors, LangChain's
+    ``Model*Error`` types and the OpenAI SDK's error types.
+    """
+
+    model_name: str = Field(alias="model")
+    """Infron model id, e.g. ``"openai/gpt-4o-mini"`` or ``"deepseek/deepseek-r1"``."""
+
+    openai_api_key: SecretStr | None = Field(alias="api_key", default=None)  # type: ignore[assignment]
+    """Infron API key; read from ``INFRON_API_KEY`` when not given."""
+
+    openai_api_base: str | None = Field(alias="base_url", default=None)
+    """Base URL; read from ``INFRON_BASE_URL``, else ``https://llm.onerouter.pro/v1``."""
+
+    provider: ProviderPreferences | None = None
+    """Provider routing preferences, sent as ``provider`` (docs: Inference Provider Routing)."""
+
+    reasoning: Reasoning | None = None  # type: ignore[assignment]
+    """Infron's unified ``reasoning`` object: ``effort`` and/or ``max_tokens`` (docs: Reasoning
+    & Thinking). Stays on chat completions (unlike ``ChatOpenAI.reasoning``)."""
+
+    web_search: WebSearchOptions | None = None
+    """Web search, sent as ``web_search_options`` (docs: Web Search)."""
+
+    prompt_cache: PromptCache | None = None
+    """Automatic ``cache_control`` breakpoints after the tools, the system prompt and the last user
+    turn; ``True`` for the defaults (docs: Prompt Caching). Explicit markers in messages are kept
+    and validated either way. (``cache`` is LangChain's response cache.)"""
+
+    usage_accounting: bool = True
+    """Ask for ``cost`` and ``cost_details`` in every response (``usage: {include: true}``)."""
+
+    reasoning_replay: ReasoningReplay = "current_turn"
+    """Which past assistant reasoning is sent back: ``"none"``, ``"current_turn"`` (the assistant
+    turns after the last user message, i.e. an ongoing tool loop) or ``"all"``. Some providers
+    reject replayed reasoning; thinking models with tools need it. Thought signatures are always
+    sent back."""
+
+    _settings: InfronSettings = PrivateAttr()
+    _options: InfronOptions = PrivateAttr()
+    _fragment: dict[str, Any] | None = PrivateAttr(default=None)
+
+    # --- construction ------------------------------------------------------------------------
+
+    @field_validator("prompt_cache", mode="before")
+    @classmethod
+    def _prompt_cache_flag(cls, value: Any) -> Any:
+        if value is True:
+            return PromptCache()
+        if value is False:
+            return None
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def validate_temperature(cls, values: Any) -> Any:
+        """Keep every sampling parameter as given.
+
+        ``BaseChatOpenAI`` drops ``temperature`` for OpenAI ``gpt-5`` ids; Infron ids carry a
+        vendor prefix and the gateway adapts parameters per provider, so nothing is dropped here.
+        """
+        return values
+
+    @model_validator(mode="after")
+    def validate_environment(self) -> Self:
+        """Resolve key and URL (``INFRON_*``) and attach the pooled clients (never built here)."""
+        if self.n is not None and self.n < 1:
+            raise ValueError("n must be at least 1.")
+        if self.n is not None and self.n > 1 and self.streaming:
+            raise ValueError("n must be 1 when streaming.")
+        timeout = self.request_timeout
+        settings = InfronSettings.resolve(
+            api_key=self.openai_api_key,
+            base_url=self.openai_api_base,
+            timeout=float(timeout) if isinstance(timeout, (int, float)) and timeout else None,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+        )
+        self._settings = settings
+        self.openai_api_key = settings.api_key
+        self.openai_api_base = settings.base_url
+        if self.stream_usage is None:
+            self.stream_usage = True  # Infron reports usage (and cost) at the end of streams
+        self._options = parse_options(
+            provider=self.provider,
+            reasoning=self.reasoning,
+            web_search=self.web_search,
+            prompt_cache=self.prompt_cache,
+            usage=self.usage_accounting,
+        )
+        if self.http_client is not None or self.openai_proxy:
+            self.root_client = self._own_sync_client()
+        elif self.root_client is None:
+            self.root_client = openai_client(settings)
+        self.client = self.root_client.chat.completions
+        if self.http_async_client is not None:
+            import openai
+
+            self.root_async_client = openai.AsyncOpenAI(
+                **self._client_kwargs(), http_client=self.http_async_client
+            )
+            self.async_client = self.root_async_client.chat.completions
+        elif self.root_async_client is None:
+            self.root_async_client = LoopClient(settings)
+            self.async_client = LoopClient(settings, path=("chat", "completions"))
+        return self
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        settings = self._settings
+        return {
+            "api_key": settings.api_key.get_secret_value(),
+            "base_url": settings.base_url,
+            "timeout": self.request_timeout or settings.timeout,
+            "max_retries": settings.max_retries,
+            "default_headers": settings.public_headers(),
+        }
+
+    def _own_sync_client(self) -> Any:
+        # The user brought their own httpx client or proxy: honour it with a dedicated client.
+        import openai
+
+        http_client = self.http_client
+        if http_client is None:
+            http_client = httpx.Client(proxy=self.openai_proxy)
+        return openai.OpenAI(**self._client_kwargs(), http_client=http_client)
+
+    # --- LangChain plumbing ------------------------------------------------------------------
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"openai_api_key": "INFRON_API_KEY"}
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["infron_integrations", "langchain", "chat_models"]
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        return {"openai_api_base": self.openai_api_base} if self.openai_api_base else {}
+
+    def to_json(self) -> Any:
+        """Serialize with the option models as plain dicts, so ``load()`` rebuilds them."""
+        data = super().to_json()
+        kwargs = data.get("kwargs") if isinstance(data, dict) else None
+        if isinstance(kwargs, dict):
+            for key, value in list(kwargs.items()):
+                if isinstance(value, (ProviderPreferences, Reasoning, WebSearchOptions)):
+                    kwargs[key] = value.to_wire()
+                elif isinstance(value, PromptCache):
+                    kwargs[key] = value.model_dump(mode="json", exclude_none=True)
+        return data
+
+    @property
+    def _llm_type(self) -> str:
+        return "infron-chat"
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = "infron"
+        return params
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = super()._default_params
+        # the base class would send its own `reasoning` field; Infron's goes in via the options
+        params.pop("reasoning", None)
+        return params
+
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # Infron options are part of the identity of a call (LangChain's cache key, traces).
+        params = super()._get_invocation_params(stop=stop, **kwargs)
+        for key, value in self._base_fragment().items():
+            params.setdefault(key, value)
+        if self.prompt_cache is not None:
+            params.setdefault("prompt_cache", self.prompt_cache.to_wire())
+        return params
+
+    def _use_responses_api(self, payload: dict[str, Any]) -> bool:
+        # Only the explicit opt-in: Infron's `reasoning` and tools stay on chat completions.
+        return self.use_responses_api is True
+
+    # --- request building --------------------------------------------------------------------
+
+    def _base_fragment(self) -> dict[str, Any]:
+        fragment = self._fragment
+        if fragment is None:
+            fragment = self._fragment = request_fragment(self._options)
+        return fragment
+
+    def _call_options(self, layer: dict[str, Any] | None) -> InfronOptions:
+        if not layer:
+            return self._options
+        return merge_options(self._options, layer)
+
+    def _prepare(
+        self,
+        input_: LanguageModelInput,
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+    ) -> tuple[dict[str, Any], type | None, dict[str, Any]]:
+        """The body, the pydantic schema of a structured answer (if any), the request options."""
+        layer = pop_call_options(kwargs)
+        options = self._call_options(layer)
+        fragment = request_fragment(options) if layer else self._base_fragment()
+        messages = self._convert_input(input_).to_messages()
+        if stop is not None:
+            kwargs["stop"] = stop
+        payload = {**self._default_params, **fragment, **kwargs}
+        if options.usage.include is False:
+            payload.pop("usage", None)
+        wire_messages = message_dicts(messages, self.reasoning_replay)
+        tools = payload.get("tools")
+        from ..core.cache import apply_prompt_cache
+
+        wire_messages, new_tools = apply_prompt_cache(wire_messages, tools, options.prompt_cache)
+        payload["messages"] = wire_messages
+        if tools is not None:
+            payload["tools"] = new_tools
+        schema = structured_schema(payload)
+        return payload, schema, request_options(payload)
+
+    def _get_request_payload(
+        self,
+        input_: LanguageModelInput,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The request body exactly as it will be sent (``extra_body`` merged over it)."""
+        if self._use_responses_api(kwargs):
+            return _responses_payload(self, input_, stop, kwargs)
+        payload, _, options = self._prepare(input_, stop, kwargs)
+        extra = options.get("extra_json")
+        return {**payload, **extra} if extra else payload
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def _record(self, record: UsageRecord | None, model: str) -> None:
+        if record is None:  # a stream without a usage chunk (stream_usage=False)
+            record = UsageRecord(model=model, framework=FRAMEWORK, unknown_cost_requests=1)
+        record_usage(record)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self._use_responses_api(kwargs):
+            return _responses_generate(self, messages, stop, run_manager, kwargs)
+        payload, schema, options = self._prepare(messages, stop, kwargs)
+        response: httpx.Response | None = None
+        try:
+            response = self.root_client.post(
+                _PATH, body=payload, cast_to=httpx.Response, options=options
+            )
+            body = read_json(response)
+            result = chat_result(
+                body,
+                model_name=payload["model"],
+                schema=schema,
+                generation_info=self._headers_info(response),
+            )
+        except Exception as exc:
+            error = to_langchain_error(exc, response=response)
+            if error is exc:
+                raise
+            raise error from exc
+        self._record(UsageRecord.from_response(body, framework=FRAMEWORK), payload["model"])
+        return result
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self._use_responses_api(kwargs):
+            return await _responses_agenerate(self, messages, stop, run_manager, kwargs)
+        payload, schema, options = self._prepare(messages, stop, kwargs)
+        response: httpx.Response | None = None
+        try:
+            client = self._async_root()
+            response = await client.post(
+                _PATH, body=payload, cast_to=httpx.Response, options=options
+            )
+            body = read_json(response)
+            result = chat_result(
+                body,
+                model_name=payload["model"],
+                schema=schema,
+                generation_info=self._headers_info(response),
+            )
+        except Exception as exc:
+            error = to_langchain_error(exc, response=response)
+            if error is exc:
+                raise
+            raise error from exc
+        self._record(UsageRecord.from_response(body, framework=FRAMEWORK), payload["model"])
+        return result
+
+    def _async_root(self) -> Any:
+        root = self.root_async_client
+        return root.resolve() if isinstance(root, LoopClient) else root
+
+    def _headers_info(self, response: httpx.Response) -> dict[str, Any] | None:
+        if self.include_response_headers:
+            return {"headers": dict(response.headers)}
+        return None
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        if self._use_responses_api(kwargs):
+            yield from _responses_stream(self, messages, stop, run_manager, kwargs)
+            return
+        yield from _sse_stream(self, messages, stop, run_manager, stream_usage, kwargs)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        if self._use_responses_api(kwargs):
+            async for chunk in _responses_astream(self, messages, stop, run_manager, kwargs):
+                yield chunk
+            return
+        async for chunk in _sse_astream(self, messages, stop, run_manager, stream_usage, kwargs):
+            yield chunk
