@@ -186,14 +186,14 @@ def test_usage_recorded_per_request_without_inventing_cost(infron_sandbox: Any) 
     assert run.by_model[MODEL].requests == 2
 
 
-def test_include_cost_asks_for_it_and_records_the_gateway_figure(infron_sandbox: Any) -> None:
+def test_usage_accounting_asks_for_it_and_records_the_gateway_figure(infron_sandbox: Any) -> None:
     body = {"model": MODEL, "input": ["what does it cost"], "usage": {"include": True}}
     reported = _raw(infron_sandbox, body)
     assert reported.get("cost") is not None or reported["usage"].get("cost") is not None
     reported_cost = reported.get("cost", reported["usage"].get("cost"))
 
     with track_usage() as run:
-        _emb(infron_sandbox, include_cost=True, encoding_format="float").embed_query(
+        _emb(infron_sandbox, usage_accounting=True, encoding_format="float").embed_query(
             "what does it cost"
         )
     assert _calls(infron_sandbox)[-1].body["usage"] == {"include": True}

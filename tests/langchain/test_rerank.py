@@ -269,13 +269,13 @@ def test_usage_recorded_with_unknown_cost(infron_sandbox: Any) -> None:
     assert run.total.unknown_cost_requests == 1
 
 
-def test_include_cost_records_the_gateway_figure(infron_sandbox: Any) -> None:
+def test_usage_accounting_records_the_gateway_figure(infron_sandbox: Any) -> None:
     body = {"model": MODEL, "query": QUERY, "documents": TEXTS, "usage": {"include": True}}
     reported = _raw(infron_sandbox, body)
     reported_cost = reported.get("cost", reported["usage"].get("cost"))
     assert reported_cost is not None
     with track_usage() as run:
-        _rr(infron_sandbox, include_cost=True, top_n=None).rerank(QUERY, TEXTS)
+        _rr(infron_sandbox, usage_accounting=True, top_n=None).rerank(QUERY, TEXTS)
     assert _calls(infron_sandbox)[-1].body["usage"] == {"include": True}
     assert run.records[0].cost == reported_cost
     assert run.total_cost == reported_cost

@@ -84,7 +84,7 @@ def _check_model_kwargs(value: dict[str, Any], reserved: Iterable[str]) -> dict[
     if clash:
         raise InfronConfigError(
             f"model_kwargs may not set {clash}: the class sets these keys itself, from its own "
-            "fields (model, encoding_format, dimensions, top_n, provider, include_cost) or from "
+            "fields (model, encoding_format, dimensions, top_n, provider, usage_accounting) or from "
             "the call's arguments; use those instead."
         )
     return value
@@ -139,7 +139,7 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
         encoding_format: wire format of the vectors; results are always ``list[float]``.
         dimensions: output size, for models that support shortening (not in the Infron schema).
         provider: provider routing preferences (docs: Inference Provider Routing).
-        include_cost: send ``usage: {"include": true}`` to ask for ``cost``.
+        usage_accounting: send ``usage: {"include": true}`` to ask for ``cost``.
         model_kwargs: other request-body fields, sent as given.
         max_concurrency: chunk requests in flight at once in the async methods.
     """
@@ -158,9 +158,10 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
     have another size raises instead of being returned."""
     provider: ProviderPreferences | None = None
     """Provider routing preferences, sent as ``provider`` (docs: Inference Provider Routing)."""
-    include_cost: bool = False
-    """Send ``usage: {"include": true}`` (Billing Tracking). The docs show it for chat only, so it
-    is off by default; when a response carries ``cost`` it is recorded either way."""
+    usage_accounting: bool = False
+    """Send ``usage: {"include": true}`` to ask for ``cost`` (Billing Tracking). The docs show it
+    for chat only (where ``ChatInfron`` sends it by default), so here it is off by default; when a
+    response carries ``cost`` it is recorded either way."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other request-body fields, sent as given (e.g. ``{"user": "u-42"}``)."""
     max_concurrency: int = Field(default=4, ge=1)
@@ -186,7 +187,7 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
             body["dimensions"] = self.dimensions
         if self.provider is not None:
             body["provider"] = self.provider.to_wire()
-        if self.include_cost:
+        if self.usage_accounting:
             body["usage"] = {"include": True}
         body.update(self.model_kwargs)
         self._body = body

@@ -71,7 +71,7 @@ class InfronRerank(_InfronConnection, BaseDocumentCompressor):
         top_n: how many documents to return (``None``: all, in ranked order).
         text_key: for mapping documents, the key whose value is sent as the text.
         provider: provider routing preferences (docs: Inference Provider Routing).
-        include_cost: send ``usage: {"include": true}`` to ask for ``cost``.
+        usage_accounting: send ``usage: {"include": true}`` to ask for ``cost``.
         model_kwargs: other request-body fields, sent as given.
     """
 
@@ -84,9 +84,10 @@ class InfronRerank(_InfronConnection, BaseDocumentCompressor):
     sorted keys is sent."""
     provider: ProviderPreferences | None = None
     """Provider routing preferences, sent as ``provider`` (docs: Inference Provider Routing)."""
-    include_cost: bool = False
-    """Send ``usage: {"include": true}`` (Billing Tracking). The docs show it for chat only, so it
-    is off by default; when a response carries ``cost`` it is recorded either way."""
+    usage_accounting: bool = False
+    """Send ``usage: {"include": true}`` to ask for ``cost`` (Billing Tracking). The docs show it
+    for chat only (where ``ChatInfron`` sends it by default), so here it is off by default; when a
+    response carries ``cost`` it is recorded either way."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other request-body fields, sent as given."""
 
@@ -109,7 +110,7 @@ class InfronRerank(_InfronConnection, BaseDocumentCompressor):
         extra: dict[str, Any] = {}
         if self.provider is not None:
             extra["provider"] = self.provider.to_wire()
-        if self.include_cost:
+        if self.usage_accounting:
             extra["usage"] = {"include": True}
         extra.update(self.model_kwargs)
         self._extra = extra
