@@ -1,0 +1,197 @@
+"""Infron options at three levels (provider, agent, run), merged deeply; checked on the wire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from agents import Agent, ModelSettings, RunConfig, Runner
+from openai.types.shared import Reasoning as OpenAIReasoning
+
+from infron_integrations.core.errors import InfronConfigError
+from infron_integrations.openai_agents import InfronProvider, infron_settings
+
+
+async def _run(agent: Agent[Any], provider: InfronProvider, text: str = "hi", **cfg: Any) -> Any:
+    return await Runner.run(agent, text, run_config=RunConfig(model_provider=provider, **cfg))
+
+
+async def _stream(agent: Agent[Any], provider: InfronProvider, text: str = "hi", **cfg: Any) -> Any:
+    result = Runner.run_streamed(agent, text, run_config=RunConfig(model_provider=provider, **cfg))
+    async for _ in result.stream_events():
+        pass
+    return result
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_three_levels_merge_deeply(make_provider: Any, bodies: Any, streamed: bool) -> None:
+    provider = make_provider(
+        provider={"order": ["anthropic", "openai"], "allow_fallbacks": True},
+        web_search={"search_context_size": "low"},
+    )
+    agent = Agent(
+        name="a",
+        model="anthropic/claude-sonnet-4",
+        model_settings=infron_settings(
+            provider={"only": ["anthropic", "openai"]},
+            reasoning={"effort": "low"},
+            temperature=0.3,
+        ),
+    )
+    run_settings = infron_settings(
+        provider={"sort": "price", "allow_fallbacks": False},
+        web_search={"search_context_size": "high"},
+    )
+    result = await (_stream if streamed else _run)(
+        agent, provider, "what is new?", model_settings=run_settings
+    )
+    (body,) = bodies()
+    assert body["provider"] == {
+        "order": ["anthropic", "openai"],
+        "allow_fallbacks": False,
+        "only": ["anthropic", "openai"],
+        "sort": "price",
+    }
+    assert body["reasoning"] == {"effort": "low"}
+    assert body["web_search_options"] == {"search_context_size": "high"}
+    assert body["usage"] == {"include": True}
+    assert body["temperature"] == 0.3
+    assert "reasoning_effort" not in body
+    assert not any(k.startswith("infron_options") for k in body)
+    if streamed:
+        assert body["stream_options"] == {"include_usage": True}
+    # what the user sees: the web search citations (3 sources for "high") on the answer
+    message = next(i for i in result.new_items if i.type == "message_output_item")
+    annotations = message.raw_item.content[0].annotations
+    assert [a.type for a in annotations] == ["url_citation"] * 3
+    assert all(a.url.startswith("https://search.sandbox.invalid/") for a in annotations)
+
+
+async def test_run_level_extra_body_keeps_agent_routing(
+    provider: InfronProvider, bodies: Any
+) -> None:
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=infron_settings(provider={"order": ["openai"]}),
+    )
+    # the SDK replaces extra_body whole; the agent's routing must survive it
+    await _run(agent, provider, model_settings=ModelSettings(extra_body={"seed_note": "x"}))
+    (body,) = bodies()
+    assert body["provider"] == {"order": ["openai"]}
+    assert body["seed_note"] == "x"
+
+
+async def test_sdk_reasoning_effort_becomes_reasoning_object(
+    provider: InfronProvider, bodies: Any
+) -> None:
+    agent = Agent(
+        name="a",
+        model="deepseek/deepseek-r1",
+        model_settings=ModelSettings(reasoning=OpenAIReasoning(effort="high")),
+    )
+    await _run(agent, provider, model_settings=infron_settings(reasoning={"max_tokens": 512}))
+    (body,) = bodies()
+    assert body["reasoning"] == {"effort": "high", "max_tokens": 512}
+    assert "reasoning_effort" not in body
+
+
+async def test_extra_body_infron_keys_are_validated_before_sending(
+    provider: InfronProvider, sandbox: Any
+) -> None:
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=ModelSettings(extra_body={"provider": {"sortt": "price"}}),
+    )
+    with pytest.raises(InfronConfigError, match=r"extra_body.*'sortt'.*'sort'"):
+        await _run(agent, provider)
+    assert sandbox.requests == []
+
+
+async def test_extra_body_infron_keys_are_merged(provider: InfronProvider, bodies: Any) -> None:
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=ModelSettings(extra_body={"provider": {"order": ["azure"]}}),
+    )
+    await _run(agent, provider, model_settings=infron_settings(provider={"zdr": True}))
+    assert bodies()[0]["provider"] == {"order": ["azure"], "zdr": True}
+
+
+async def test_other_extra_args_still_reach_create(provider: InfronProvider, bodies: Any) -> None:
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=infron_settings(extra_args={"seed": 7}, provider={"sort": "latency"}),
+    )
+    await _run(agent, provider)
+    body = bodies()[0]
+    assert body["seed"] == 7
+    assert body["provider"] == {"sort": "latency"}
+
+
+def test_infron_settings_validates_now() -> None:
+    with pytest.raises(InfronConfigError, match=r"options\.reasoning"):
+        infron_settings(reasoning={"effort": "extreme"})
+    with pytest.raises(InfronConfigError, match="quantizations"):
+        infron_settings(provider={"quantizations": ["fp3"]})
+
+
+def test_infron_settings_extends_base_without_mutating() -> None:
+    base = ModelSettings(temperature=0.1, extra_args={"seed": 1})
+    settings = infron_settings(provider={"sort": "price"}, base=base, top_p=0.5)
+    assert base.extra_args == {"seed": 1}
+    assert settings.temperature == 0.1 and settings.top_p == 0.5
+    assert settings.extra_args is not None and settings.extra_args["seed"] == 1
+    (layer,) = [v for k, v in settings.extra_args.items() if k.startswith("infron_options:")]
+    assert layer == {"provider": {"sort": "price"}}
+
+
+async def test_max_effort_is_refused_with_a_fix(provider: InfronProvider, sandbox: Any) -> None:
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=ModelSettings(reasoning=OpenAIReasoning(effort="max")),
+    )
+    with pytest.raises(InfronConfigError, match="xhigh"):
+        await _run(agent, provider)
+    assert sandbox.requests == []
+
+
+async def test_usage_accounting_can_be_turned_off(provider: InfronProvider, bodies: Any) -> None:
+    agent = Agent(name="a", model="openai/gpt-4o", model_settings=infron_settings(usage=False))
+    await _run(agent, provider)
+    assert "usage" not in bodies()[0]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_prompt_cache_breakpoints(make_provider: Any, bodies: Any, streamed: bool) -> None:
+    from agents import function_tool
+
+    @function_tool
+    def lookup(term: str) -> str:
+        """Look a term up."""
+        return f"{term}: found"
+
+    provider = make_provider(cache=True)
+    agent = Agent(
+        name="a",
+        model="anthropic/claude-sonnet-4",
+        instructions="You are a careful assistant. " * 20,
+        tools=[lookup],
+    )
+    await (_stream if streamed else _run)(agent, provider, "lookup cats")
+    first, second = bodies()
+    # tools -> system -> last user turn, as the docs' explicit caching shows
+    assert first["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+    system = first["messages"][0]
+    assert system["role"] == "system"
+    assert system["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    user = first["messages"][1]
+    assert user["content"][-1] == {
+        "type": "text",
+        "text": "lookup cats",
+        "cache_control": {"type": "ephemeral"},
+    }
+    assert second["tools"][-1]["cache_control"] == {"type": "ephemeral"}
