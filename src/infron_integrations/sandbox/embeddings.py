@@ -9,8 +9,8 @@ for unknown models). ``encoding_format: "base64"`` returns little-endian float32
 (what the OpenAI SDK decodes by default).
 
 Rerank: the score of a document is ``0.05 + 0.9 * cosine`` of the query's and the document's
-word-count vectors (so it lies in [0.05, 0.95]); results are sorted by score, descending (ties by
-index), and cut to ``top_n``.
+word-count vectors, common English stop words left out (so it lies in [0.05, 0.95]); results are
+sorted by score, descending (ties by index), and cut to ``top_n``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,49 @@ from .tokens import count_tokens, words
 from .validation import expect_positive_int, is_int
 
 MAX_DIMENSIONS = 8192
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
 
 
 @lru_cache(maxsize=8192)
@@ -118,6 +161,10 @@ def validate_rerank(body: dict[str, Any]) -> list[str]:
     return texts
 
 
+def _bag(text: str) -> Counter[str]:
+    return Counter(w for w in words(text) if w not in STOPWORDS)
+
+
 def _cosine(a: Counter[str], b: Counter[str]) -> float:
     dot = sum(v * b.get(k, 0) for k, v in a.items())
     na = math.sqrt(sum(v * v for v in a.values()))
@@ -128,10 +175,10 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
 def rerank_results(
     query: str, documents: list[str], top_n: int | None, return_documents: bool
 ) -> list[dict[str, Any]]:
-    q = Counter(words(query))
+    q = _bag(query)
     scored = []
     for i, doc in enumerate(documents):
-        score = round(0.05 + 0.9 * _cosine(q, Counter(words(doc))), 8)
+        score = round(0.05 + 0.9 * _cosine(q, _bag(doc)), 8)
         scored.append((-score, i, doc))
     scored.sort()
     results = []
