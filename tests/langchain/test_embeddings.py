@@ -11,6 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelRateLimitError,
+)
 
 from infron_integrations.core import (
     InfronAPIError,
@@ -287,19 +294,25 @@ def test_dimensions_ignored_by_the_model_raises(infron_sandbox: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    ("fault", "error", "langchain_error"),
     [
-        ("401", InfronAuthenticationError),
-        ("400", InfronBadRequestError),
-        ("429", InfronRateLimitError),
-        ("503", InfronServiceUnavailableError),
+        ("401", InfronAuthenticationError, ModelAuthenticationError),
+        ("400", InfronBadRequestError, ModelInvalidRequestError),
+        ("429", InfronRateLimitError, ModelRateLimitError),
+        ("503", InfronServiceUnavailableError, ModelAPIError),
     ],
 )
-def test_http_errors_are_typed(infron_sandbox: Any, fault: str, error: type[Exception]) -> None:
+def test_http_errors_are_typed(
+    infron_sandbox: Any, fault: str, error: type[Exception], langchain_error: type[Exception]
+) -> None:
     emb = _emb(infron_sandbox, max_retries=0, default_headers={FAULT: fault})
     with track_usage() as run, pytest.raises(error) as info:
         emb.embed_query("x")
+    # the core's class and the one LangChain users catch across providers, at once
+    assert isinstance(info.value, langchain_error)
     assert info.value.status_code == int(fault)  # type: ignore[attr-defined]
+    assert info.value.request_id  # type: ignore[attr-defined]
+    assert infron_sandbox.api_key not in str(info.value)
     assert run.records == []
 
 
@@ -339,8 +352,9 @@ def test_unreachable_gateway_is_a_connection_error() -> None:
     emb = InfronEmbeddings(
         model=MODEL, api_key="k", base_url="http://127.0.0.1:9/v1", max_retries=0
     )
-    with pytest.raises(InfronConnectionError):
+    with pytest.raises(InfronConnectionError) as info:
         emb.embed_query("x")
+    assert isinstance(info.value, ModelConnectionError)
 
 
 # --- bad input, before anything is sent -----------------------------------------------------------

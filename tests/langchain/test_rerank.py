@@ -11,6 +11,11 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.documents import BaseDocumentCompressor, Document
+from langchain_core.exceptions import (
+    ModelAuthenticationError,
+    ModelInvalidRequestError,
+    ModelRateLimitError,
+)
 
 from infron_integrations.core import (
     InfronAPIError,
@@ -313,17 +318,23 @@ def test_unsorted_answer_is_sorted_and_cut(infron_sandbox: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    ("fault", "error", "langchain_error"),
     [
-        ("401", InfronAuthenticationError),
-        ("400", InfronBadRequestError),
-        ("429", InfronRateLimitError),
+        ("401", InfronAuthenticationError, ModelAuthenticationError),
+        ("400", InfronBadRequestError, ModelInvalidRequestError),
+        ("429", InfronRateLimitError, ModelRateLimitError),
     ],
 )
-def test_http_errors_are_typed(infron_sandbox: Any, fault: str, error: type[Exception]) -> None:
+def test_http_errors_are_typed(
+    infron_sandbox: Any, fault: str, error: type[Exception], langchain_error: type[Exception]
+) -> None:
     rr = _rr(infron_sandbox, max_retries=0, default_headers={FAULT: fault})
-    with track_usage() as run, pytest.raises(error):
+    with track_usage() as run, pytest.raises(error) as info:
         rr.compress_documents(_docs(), QUERY)
+    # the core's class and the one LangChain users catch across providers, at once
+    assert isinstance(info.value, langchain_error)
+    assert info.value.status_code == int(fault)  # type: ignore[attr-defined]
+    assert infron_sandbox.api_key not in str(info.value)
     assert run.records == []
 
 

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field
 
 from ..core.errors import InfronAPIError, InfronConfigError, raise_for_inband_error
 from ..core.http import async_openai_client, openai_client
-from ..core.openai_compat import convert_openai_error
 from ..core.options import ProviderPreferences, parse_options
 from ..core.settings import InfronSettings
 from ..core.usage import UsageRecord, record_usage
+from ._errors import to_langchain_error
 
 __all__ = ["InfronEmbeddings"]
 
@@ -240,13 +240,16 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
         client = openai_client(self._settings)
         try:
             # raw response: we parse the JSON once, see in-band errors and Infron's extras, and
-            # decode vectors ourselves; the SDK still applies its retries and error mapping
+            # decode vectors ourselves; the SDK still applies its retries
             response = client.post(
                 "/embeddings", body={**self._body, "input": chunk}, cast_to=httpx.Response
             )
+            return self._finish(response, len(chunk))
         except Exception as exc:
-            raise _converted(exc) from exc
-        return self._finish(response, len(chunk))
+            error = to_langchain_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
 
     async def _arequest(self, chunk: list[str]) -> list[list[float]]:
         client = async_openai_client(self._settings)
@@ -254,9 +257,12 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
             response = await client.post(
                 "/embeddings", body={**self._body, "input": chunk}, cast_to=httpx.Response
             )
+            return self._finish(response, len(chunk))
         except Exception as exc:
-            raise _converted(exc) from exc
-        return self._finish(response, len(chunk))
+            error = to_langchain_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
 
     def _finish(self, response: httpx.Response, expected: int) -> list[list[float]]:
         try:
@@ -307,10 +313,6 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
                         body=None,
                     )
         return vectors
-
-
-def _converted(exc: Exception) -> Exception:
-    return convert_openai_error(exc) or exc
 
 
 async def _gather_or_cancel(aws: list[Awaitable[list[list[float]]]]) -> list[list[list[float]]]:

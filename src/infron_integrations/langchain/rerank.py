@@ -16,11 +16,12 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import Field, PrivateAttr, field_validator
 
-from ..core.errors import InfronAPIError
+from ..core.errors import InfronAPIError, InfronError
 from ..core.http import InfronHTTP
 from ..core.options import ProviderPreferences
 from ..core.usage import UsageRecord, record_usage
 from ..core.wire import RerankResponse
+from ._errors import to_langchain_error
 from .embeddings import _check_model_kwargs, _InfronConnection, _validate_provider
 
 __all__ = ["InfronRerank", "RerankInput"]
@@ -145,8 +146,15 @@ class InfronRerank(_InfronConnection, BaseDocumentCompressor):
         texts, n = self._prepare(query, documents, top_n)
         if not texts:
             return []
-        response = self._http.rerank(self.model, query, texts, top_n=n, extra_body=self._extra)
-        return self._results(response, len(texts), n)
+        try:
+            response = self._http.rerank(self.model, query, texts, top_n=n, extra_body=self._extra)
+            return self._results(response, len(texts), n)
+        except InfronError as exc:
+            # the classes LangChain users catch (ModelRateLimitError ...) that are also the core's
+            error = to_langchain_error(exc)
+            if error is exc:  # e.g. InfronBudgetExceededError: raised as is
+                raise
+            raise error from exc
 
     async def arerank(
         self,
@@ -159,10 +167,17 @@ class InfronRerank(_InfronConnection, BaseDocumentCompressor):
         texts, n = self._prepare(query, documents, top_n)
         if not texts:
             return []
-        response = await self._http.arerank(
-            self.model, query, texts, top_n=n, extra_body=self._extra
-        )
-        return self._results(response, len(texts), n)
+        try:
+            response = await self._http.arerank(
+                self.model, query, texts, top_n=n, extra_body=self._extra
+            )
+            return self._results(response, len(texts), n)
+        except InfronError as exc:
+            # the classes LangChain users catch (ModelRateLimitError ...) that are also the core's
+            error = to_langchain_error(exc)
+            if error is exc:  # e.g. InfronBudgetExceededError: raised as is
+                raise
+            raise error from exc
 
     # --- BaseDocumentCompressor --------------------------------------------------------------
 
