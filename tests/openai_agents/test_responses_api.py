@@ -1,0 +1,73 @@
+"""``InfronProvider(api="responses")``: the same options and cost through ``/v1/responses``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from agents import Agent, RunConfig, Runner, function_tool
+
+from infron_integrations.core.errors import InfronConfigError, InfronRateLimitError
+from infron_integrations.openai_agents import infron_settings, run_cost
+
+
+@function_tool
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return f"Sunny in {city}"
+
+
+async def run(agent: Agent[Any], provider: Any, text: str, streamed: bool) -> Any:
+    config = RunConfig(model_provider=provider)
+    if not streamed:
+        return await Runner.run(agent, text, run_config=config)
+    result = Runner.run_streamed(agent, text, run_config=config)
+    async for _ in result.stream_events():
+        pass
+    return result
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_tool_run_over_responses(
+    make_provider: Any, bodies: Any, charged: Any, streamed: bool
+) -> None:
+    provider = make_provider(api="responses", provider={"order": ["openai"]})
+    agent = Agent(
+        name="w",
+        model="openai/gpt-4o",
+        tools=[get_weather],
+        model_settings=infron_settings(reasoning={"effort": "low"}),
+    )
+    result = await run(agent, provider, "get_weather in Quito", streamed)
+    assert result.final_output == "Based on get_weather: Sunny in Quito."
+    assert bodies() == []
+    first, second = bodies("/v1/responses")
+    assert first["provider"] == {"order": ["openai"]}
+    assert first["reasoning"] == {"effort": "low"}
+    assert first["usage"] == {"include": True}
+    assert first["tools"][0]["name"] == "get_weather"
+    assert any(item.get("type") == "function_call_output" for item in second["input"])
+    cost = run_cost(result)
+    assert len(cost.requests) == 2 and cost.unknown == 0
+    assert Decimal(repr(cost.total_cost)) == charged()
+
+
+async def test_responses_errors_are_typed(make_provider: Any) -> None:
+    provider = make_provider(api="responses")
+    with pytest.raises(InfronRateLimitError):
+        await run(Agent(name="f", model="sandbox/fault-429"), provider, "hi", False)
+
+
+async def test_web_search_option_is_refused_before_sending(
+    make_provider: Any, sandbox: Any
+) -> None:
+    provider = make_provider(api="responses")
+    agent = Agent(
+        name="w",
+        model="openai/gpt-4o",
+        model_settings=infron_settings(web_search={"search_context_size": "low"}),
+    )
+    with pytest.raises(InfronConfigError, match="WebSearchTool"):
+        await run(agent, provider, "hi", False)
+    assert sandbox.requests == []
