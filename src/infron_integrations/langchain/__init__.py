@@ -21,7 +21,14 @@ _LAZY = {
     "InfronRerank": ".rerank",
 }
 
-__all__ = sorted(_LAZY)
+# a literal list, so type checkers see these names as exported (they cannot read `sorted(_LAZY)`)
+__all__ = [
+    "ChatInfron",
+    "InfronCallbackHandler",
+    "InfronEmbeddings",
+    "InfronRerank",
+    "get_infron_callback",
+]
 
 
 def __getattr__(name: str) -> Any:
