@@ -1,0 +1,71 @@
+"""Infron as LiteLLM's ``infron/<model>`` custom provider, in the SDK and in the proxy.
+
+* :class:`InfronLLM`: the ``CustomLLM`` (completion, acompletion, streaming, astreaming,
+  embedding, aembedding).
+* :func:`register`: registers ``infron/`` with LiteLLM (idempotent).
+* :data:`handler`: the module-level instance for the proxy's ``config.yaml``::
+
+      litellm_settings:
+        custom_provider_map:
+          - {"provider": "infron", "custom_handler": infron_integrations.litellm.handler}
+
+* :func:`rerank` / :func:`arerank`: rerank with LiteLLM's ``RerankResponse`` and the gateway cost.
+* Exceptions: every error is both the LiteLLM type and the core Infron type (e.g.
+  ``InfronLiteLLMRateLimitError`` is a ``litellm.RateLimitError`` and an ``InfronRateLimitError``).
+
+Needs the ``litellm`` extra: ``pip install "infron-integrations[litellm]"``.
+"""
+
+from __future__ import annotations
+
+from .._compat import require
+
+require("litellm", "litellm")
+
+from ._errors import (  # noqa: E402
+    InfronLiteLLMAPIError,
+    InfronLiteLLMAuthenticationError,
+    InfronLiteLLMBadGatewayError,
+    InfronLiteLLMBadRequestError,
+    InfronLiteLLMBudgetExceededError,
+    InfronLiteLLMConfigError,
+    InfronLiteLLMConnectionError,
+    InfronLiteLLMInsufficientCreditsError,
+    InfronLiteLLMInternalServerError,
+    InfronLiteLLMNotFoundError,
+    InfronLiteLLMPermissionDeniedError,
+    InfronLiteLLMRateLimitError,
+    InfronLiteLLMRequestTimeoutError,
+    InfronLiteLLMServiceUnavailableError,
+    InfronLiteLLMStreamError,
+    InfronLiteLLMTimeoutError,
+    to_litellm_error,
+)
+from .provider import PROVIDER_NAME, InfronLLM, handler, register  # noqa: E402
+from .rerank import arerank, rerank  # noqa: E402
+
+__all__ = [
+    "PROVIDER_NAME",
+    "InfronLLM",
+    "InfronLiteLLMAPIError",
+    "InfronLiteLLMAuthenticationError",
+    "InfronLiteLLMBadGatewayError",
+    "InfronLiteLLMBadRequestError",
+    "InfronLiteLLMBudgetExceededError",
+    "InfronLiteLLMConfigError",
+    "InfronLiteLLMConnectionError",
+    "InfronLiteLLMInsufficientCreditsError",
+    "InfronLiteLLMInternalServerError",
+    "InfronLiteLLMNotFoundError",
+    "InfronLiteLLMPermissionDeniedError",
+    "InfronLiteLLMRateLimitError",
+    "InfronLiteLLMRequestTimeoutError",
+    "InfronLiteLLMServiceUnavailableError",
+    "InfronLiteLLMStreamError",
+    "InfronLiteLLMTimeoutError",
+    "arerank",
+    "handler",
+    "register",
+    "rerank",
+    "to_litellm_error",
+]

@@ -1,0 +1,206 @@
+"""Infron responses -> LiteLLM's native objects, with cost where LiteLLM keeps it.
+
+Docs: Billing Tracking (``cost``, ``cost_details``), Reasoning & Thinking (``reasoning_content``),
+Streaming, Errors code.
+
+* Non-stream: LiteLLM's own converter builds the ``ModelResponse`` from the raw body, so
+  ``reasoning_content``, tool calls (with ``thought_signature``), annotations and cached tokens
+  survive; Infron's extras (``provider``, ``request_id``, ``cost``, ``cost_details``) stay as
+  attributes. The gateway's ``cost`` goes to ``usage.cost`` and ``_hidden_params["response_cost"]``,
+  which LiteLLM's cost callbacks, spend logs and the proxy's ``x-litellm-response-cost`` read.
+* Stream: content, reasoning and tool-call deltas are yielded as ``ModelResponseStream`` (LiteLLM's
+  ``GenericStreamingChunk`` cannot carry reasoning); the finish reason and the final usage (with
+  ``cost``) come last as one ``GenericStreamingChunk`` (a ``ModelResponseStream`` alone loses usage
+  in LiteLLM's stream wrapper). In-band errors raise as they arrive, and a stream that ends before
+  a finish reason raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
+    convert_to_model_response_object,
+)
+from litellm.types.utils import GenericStreamingChunk, ModelResponseStream
+
+import litellm
+
+from ..core.errors import raise_for_inband_error
+from ..core.stream import StreamAccumulator
+from ..core.usage import UsageRecord, record_usage
+
+__all__ = [
+    "FRAMEWORK",
+    "StreamState",
+    "chat_response",
+    "embedding_response",
+    "rerank_response",
+]
+
+FRAMEWORK = "litellm"
+_EXTRA_KEYS = ("provider", "request_id")
+
+
+def _drop_duplicate_reasoning(message: dict[str, Any]) -> None:
+    # Infron sends the text twice (`reasoning_content` and `reasoning`); LiteLLM would keep the
+    # second copy in provider_specific_fields. Keep one.
+    if message.get("reasoning_content") is not None and "reasoning" in message:
+        del message["reasoning"]
+
+
+def _set_cost(response: Any, cost: Any) -> None:
+    if cost is None:
+        return
+    usage = getattr(response, "usage", None)
+    if usage is not None:
+        usage.cost = cost
+    hidden = response._hidden_params
+    hidden["response_cost"] = cost
+    # LiteLLM's cost calculator prefers this header-shaped entry over its own price table.
+    hidden.setdefault("additional_headers", {})["llm_provider-x-litellm-response-cost"] = cost
+
+
+def chat_response(body: dict[str, Any], model_response: litellm.ModelResponse) -> Any:
+    """The ``ModelResponse`` for a chat-completion body (raises on an in-band error)."""
+    raise_for_inband_error(body)
+    for choice in body.get("choices") or ():
+        message = choice.get("message")
+        if message:
+            _drop_duplicate_reasoning(message)
+    cost = body.get("cost")
+    response = convert_to_model_response_object(
+        response_object=body, model_response_object=model_response, hidden_params={}
+    )
+    _set_cost(response, cost)
+    record_usage(UsageRecord.from_response(body, framework=FRAMEWORK))
+    return response
+
+
+class StreamState:
+    """Turns parsed SSE chunks into what LiteLLM's ``CustomStreamWrapper`` consumes."""
+
+    __slots__ = ("acc", "extras")
+
+    def __init__(self) -> None:
+        self.acc = StreamAccumulator()
+        self.extras: dict[str, Any] = {}
+
+    def convert(self, chunk: dict[str, Any]) -> ModelResponseStream | None:
+        """One chunk -> a ``ModelResponseStream`` with its deltas, or None when it carries none."""
+        self.acc.feed(chunk)  # raises the typed error for an in-band error chunk
+        choices = chunk.get("choices")
+        if not choices:
+            return None
+        keep = []
+        for choice in choices:
+            # The finish reason is sent once, in the final chunk (LiteLLM stops reading a
+            # custom provider's stream at the first finish reason and would lose the usage).
+            choice["finish_reason"] = None
+            delta = choice.get("delta")
+            if delta:
+                _drop_duplicate_reasoning(delta)
+                keep.append(choice)
+        if not keep:
+            return None
+        return ModelResponseStream(
+            id=chunk.get("id"),
+            created=chunk.get("created"),
+            model=chunk.get("model"),
+            choices=keep,
+        )
+
+    def final(self) -> GenericStreamingChunk:
+        """The closing chunk: finish reason and usage with ``cost``; records the usage.
+
+        Raises:
+            InfronStreamError: the stream ended before any choice finished.
+            InfronBudgetExceededError: a usage tracker's budget was crossed.
+        """
+        acc = self.acc
+        acc.finish()
+        usage_chunk = acc.usage_chunk
+        usage: dict[str, Any] | None = None
+        extras: dict[str, Any] = {}
+        if usage_chunk is not None:
+            usage = dict(usage_chunk.get("usage") or {})
+            cost = usage_chunk.get("cost")
+            if cost is not None:
+                usage["cost"] = cost
+            details = usage_chunk.get("cost_details")
+            if details is not None:
+                usage["cost_details"] = details
+            extras = {k: usage_chunk[k] for k in _EXTRA_KEYS if usage_chunk.get(k) is not None}
+            record = acc.usage_record(framework=FRAMEWORK)
+            if record is not None:
+                record_usage(record)
+        if acc.request_id and "request_id" not in extras:
+            extras["request_id"] = acc.request_id
+        if acc.provider and "provider" not in extras:
+            extras["provider"] = acc.provider
+        if acc.native_finish_reason is not None:
+            extras["native_finish_reason"] = acc.native_finish_reason
+        chunk = GenericStreamingChunk(
+            text="",
+            tool_use=None,
+            is_finished=True,
+            finish_reason=acc.finish_reason or "stop",
+            usage=usage,  # type: ignore[typeddict-item]
+            index=0,
+        )
+        if extras:
+            chunk["provider_specific_fields"] = extras
+        return chunk
+
+
+def embedding_response(body: Mapping[str, Any], model_response: Any) -> Any:
+    """Fill LiteLLM's ``EmbeddingResponse`` from an embeddings body; records the usage."""
+    raise_for_inband_error(body)
+    model_response.model = body.get("model")
+    model_response.data = body.get("data") or []
+    raw_usage = body.get("usage") or {}
+    usage = litellm.Usage(
+        prompt_tokens=raw_usage.get("prompt_tokens") or 0,
+        completion_tokens=raw_usage.get("completion_tokens") or 0,
+        total_tokens=raw_usage.get("total_tokens") or 0,
+    )
+    model_response.usage = usage
+    for key in ("provider", "request_id", "cost", "cost_details"):
+        if body.get(key) is not None:
+            setattr(model_response, key, body[key])
+    _set_cost(model_response, body.get("cost"))
+    record_usage(UsageRecord.from_response(body, kind="embeddings", framework=FRAMEWORK))
+    return model_response
+
+
+def rerank_response(body: Mapping[str, Any]) -> Any:
+    """LiteLLM's ``RerankResponse`` for a rerank body, with ``response_cost``; records the usage."""
+    from litellm.types.rerank import RerankResponse
+
+    raise_for_inband_error(body)
+    raw_usage = body.get("usage") or {}
+    results: list[Any] = [
+        {k: v for k, v in item.items() if k in ("index", "relevance_score", "document")}
+        for item in body.get("results") or ()
+    ]
+    response = RerankResponse(
+        id=body.get("id"),
+        results=results,
+        meta={
+            "tokens": {
+                "input_tokens": raw_usage.get("prompt_tokens") or 0,
+                "output_tokens": raw_usage.get("completion_tokens") or 0,
+            }
+        },
+    )
+    hidden: dict[str, Any] = {"custom_llm_provider": "infron", "model": body.get("model")}
+    for key in ("provider", "request_id", "cost", "cost_details", "usage"):
+        if body.get(key) is not None:
+            hidden[key] = body[key]
+    if body.get("cost") is not None:
+        hidden["response_cost"] = body["cost"]
+        hidden["additional_headers"] = {"llm_provider-x-litellm-response-cost": body["cost"]}
+    response._hidden_params = hidden
+    record_usage(UsageRecord.from_response(body, kind="rerank", framework=FRAMEWORK))
+    return response

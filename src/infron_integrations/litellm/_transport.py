@@ -1,0 +1,288 @@
+"""HTTP for the LiteLLM adapter: pooled httpx connections, bounded retries, typed errors.
+
+The adapter talks to the gateway with the core's shared httpx pools directly rather than through
+the OpenAI SDK: one JSON encode, one POST and one JSON decode per call is the cheapest path, and
+LiteLLM builds its own response objects anyway (see ``bench/bench_litellm.py`` for the numbers).
+Nothing here builds a client per call.
+
+Retries follow the core :class:`~infron_integrations.core.http.RetryPolicy`: only statuses the
+docs call transient (408, 429, 502, 503) and connection failures, honouring ``Retry-After``. For
+streams only the opening of the stream is retried, never a stream that has started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from ..core.errors import (
+    InfronAPIError,
+    InfronConnectionError,
+    InfronStreamError,
+    InfronTimeoutError,
+    error_from_response,
+)
+from ..core.http import RetryPolicy, shared_async_httpx_client, shared_httpx_client
+from ..core.settings import ENV_API_KEY, ENV_BASE_URL, InfronSettings
+
+try:  # orjson comes with litellm[proxy]; plain json is the fallback
+    import orjson
+
+    def dumps(obj: Any) -> bytes:
+        """JSON bytes for a request body (pydantic objects in messages are dumped first)."""
+        return orjson.dumps(obj, default=_default)
+
+    def loads(data: bytes | str) -> Any:
+        return orjson.loads(data)
+
+except ImportError:  # pragma: no cover - exercised only without the litellm[proxy] extra
+
+    def dumps(obj: Any) -> bytes:
+        """JSON bytes for a request body (pydantic objects in messages are dumped first)."""
+        return json.dumps(obj, default=_default, separators=(",", ":")).encode()
+
+    def loads(data: bytes | str) -> Any:
+        return json.loads(data)
+
+
+__all__ = ["Endpoint", "dumps", "endpoint", "loads"]
+
+#: Pool-level timeout; each request carries its own (LiteLLM's ``timeout``).
+_POOL_TIMEOUT = 600.0
+
+
+def _default(obj: Any) -> Any:
+    # Users append LiteLLM's own Message objects to `messages`; they are pydantic models.
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        return dump(exclude_none=True)
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+class Endpoint:
+    """Resolved settings for one (key, base URL): URLs and headers computed once."""
+
+    __slots__ = ("base_url", "headers", "settings")
+
+    def __init__(self, settings: InfronSettings) -> None:
+        self.settings = settings
+        self.base_url = settings.base_url
+        headers = settings.headers()
+        headers["Content-Type"] = "application/json"
+        self.headers = headers
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def merged_headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        if not extra:
+            return self.headers
+        merged = dict(self.headers)
+        for key, value in extra.items():
+            if key.lower() == "authorization":
+                continue  # the Infron key always wins; never forward another credential
+            merged[key] = value
+        return merged
+
+
+_endpoints: dict[tuple[str | None, str | None], Endpoint] = {}
+_lock = threading.Lock()
+_policies: dict[int, RetryPolicy] = {}
+
+
+def endpoint(api_key: str | None, api_base: str | None) -> Endpoint:
+    """The cached :class:`Endpoint` for a key and base URL (falling back to the environment).
+
+    Raises:
+        InfronConfigError: no key anywhere, or a malformed base URL.
+    """
+    key = (api_key or os.environ.get(ENV_API_KEY), api_base or os.environ.get(ENV_BASE_URL))
+    found = _endpoints.get(key)
+    if found is None:
+        found = Endpoint(InfronSettings.resolve(api_key=key[0], base_url=key[1]))
+        with _lock:
+            _endpoints[key] = found
+    return found
+
+
+def policy(max_retries: int) -> RetryPolicy:
+    found = _policies.get(max_retries)
+    if found is None:
+        found = _policies.setdefault(max_retries, RetryPolicy(max_retries))
+    return found
+
+
+def _error(response: httpx.Response, body: bytes) -> InfronAPIError:
+    try:
+        parsed: Any = loads(body) if body else ""
+    except ValueError:
+        parsed = body.decode("utf-8", "replace")
+    return error_from_response(response.status_code, parsed, response.headers)
+
+
+def _transport_error(exc: httpx.HTTPError, url: str) -> Exception:
+    if isinstance(exc, httpx.TimeoutException):
+        return InfronTimeoutError(f"Timed out waiting for Infron at {url}: {exc!r}")
+    return InfronConnectionError(f"Could not reach Infron at {url}: {exc!r}")
+
+
+def _retrying(call: Callable[[], Any], retry: RetryPolicy) -> Any:
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except (InfronAPIError, InfronConnectionError) as exc:
+            wait = retry.delay(attempt, exc)
+            if wait is None:
+                raise
+            time.sleep(wait)
+            attempt += 1
+
+
+async def _aretrying(call: Callable[[], Any], retry: RetryPolicy) -> Any:
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except (InfronAPIError, InfronConnectionError) as exc:
+            wait = retry.delay(attempt, exc)
+            if wait is None:
+                raise
+            await asyncio.sleep(wait)
+            attempt += 1
+
+
+def post_json(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> tuple[Any, httpx.Headers]:
+    """POST and return the parsed JSON body and the response headers, or raise a typed error."""
+    client = shared_httpx_client(_POOL_TIMEOUT)
+
+    def once() -> tuple[Any, httpx.Headers]:
+        try:
+            response = client.post(url, content=content, headers=headers, timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, url) from exc
+        if response.status_code >= 400:
+            raise _error(response, response.content)
+        try:
+            return loads(response.content), response.headers
+        except ValueError as exc:
+            raise InfronStreamError(
+                f"Infron answered with a body that is not JSON: {response.text[:200]!r}"
+            ) from exc
+
+    return _retrying(once, policy(retries))  # type: ignore[no-any-return]
+
+
+async def apost_json(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> tuple[Any, httpx.Headers]:
+    """Async :func:`post_json` (on the running loop's pool)."""
+    client = shared_async_httpx_client(_POOL_TIMEOUT)
+
+    async def once() -> tuple[Any, httpx.Headers]:
+        try:
+            response = await client.post(url, content=content, headers=headers, timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, url) from exc
+        if response.status_code >= 400:
+            raise _error(response, response.content)
+        try:
+            return loads(response.content), response.headers
+        except ValueError as exc:
+            raise InfronStreamError(
+                f"Infron answered with a body that is not JSON: {response.text[:200]!r}"
+            ) from exc
+
+    return await _aretrying(once, policy(retries))  # type: ignore[no-any-return]
+
+
+def open_stream(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> httpx.Response:
+    """Open an SSE response (status checked, retried before the first byte only)."""
+    client = shared_httpx_client(_POOL_TIMEOUT)
+
+    def once() -> httpx.Response:
+        request = client.build_request(
+            "POST", url, content=content, headers=headers, timeout=timeout
+        )
+        try:
+            response = client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, url) from exc
+        if response.status_code >= 400:
+            try:
+                body = response.read()
+            except httpx.HTTPError:
+                body = b""
+            finally:
+                response.close()
+            raise _error(response, body)
+        return response
+
+    return _retrying(once, policy(retries))  # type: ignore[no-any-return]
+
+
+async def aopen_stream(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> httpx.Response:
+    """Async :func:`open_stream`."""
+    client = shared_async_httpx_client(_POOL_TIMEOUT)
+
+    async def once() -> httpx.Response:
+        request = client.build_request(
+            "POST", url, content=content, headers=headers, timeout=timeout
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, url) from exc
+        if response.status_code >= 400:
+            try:
+                body = await response.aread()
+            except httpx.HTTPError:
+                body = b""
+            finally:
+                await response.aclose()
+            raise _error(response, body)
+        return response
+
+    return await _aretrying(once, policy(retries))  # type: ignore[no-any-return]
+
+
+def iter_lines(response: httpx.Response, url: str) -> Iterator[str]:
+    """The response's lines; transport failures mid-stream become typed errors."""
+    try:
+        yield from response.iter_lines()
+    except httpx.TimeoutException as exc:
+        raise InfronTimeoutError(
+            f"Timed out reading the Infron stream from {url}: {exc!r}"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise InfronStreamError(
+            f"The Infron stream from {url} broke before it finished ({exc!r}); retry the request."
+        ) from exc
+
+
+async def aiter_lines(response: httpx.Response, url: str) -> AsyncIterator[str]:
+    """Async :func:`iter_lines`."""
+    try:
+        async for line in response.aiter_lines():
+            yield line
+    except httpx.TimeoutException as exc:
+        raise InfronTimeoutError(
+            f"Timed out reading the Infron stream from {url}: {exc!r}"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise InfronStreamError(
+            f"The Infron stream from {url} broke before it finished ({exc!r}); retry the request."
+        ) from exc

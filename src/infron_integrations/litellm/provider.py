@@ -1,0 +1,427 @@
+"""``InfronLLM``: Infron as LiteLLM custom provider ``infron/<model>``, in the SDK and the proxy.
+
+Docs: the LiteLLM page of the Infron docs (which shows the plain ``openai/`` route), plus Inference
+Provider Routing, Reasoning & Thinking, Prompt Caching, Web Search, Billing Tracking, Streaming and
+Errors code, all of which this provider carries through LiteLLM's usual keyword arguments.
+
+SDK::
+
+    import litellm
+    from infron_integrations.litellm import register
+
+    register()  # idempotent
+    response = litellm.completion(
+        model="infron/anthropic/claude-sonnet-4.5",
+        messages=[{"role": "user", "content": "Hello"}],
+        provider={"order": ["anthropic"], "allow_fallbacks": False},
+        reasoning={"effort": "high"},
+    )
+    response.usage.cost, response._hidden_params["response_cost"]
+
+Proxy (``config.yaml``)::
+
+    litellm_settings:
+      custom_provider_map:
+        - {"provider": "infron", "custom_handler": infron_integrations.litellm.handler}
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+from litellm.llms.custom_llm import CustomLLM
+
+import litellm
+
+from ..core.options import InfronOptions, parse_options
+from ..core.stream import aiter_sse_json, iter_sse_json
+from . import _transport as http
+from ._errors import to_litellm_error
+from ._request import build_chat_request, build_embedding_request
+from ._response import StreamState, chat_response, embedding_response
+
+__all__ = ["PROVIDER_NAME", "InfronLLM", "handler", "register"]
+
+PROVIDER_NAME = "infron"
+_CHAT = "/chat/completions"
+_EMBEDDINGS = "/embeddings"
+#: Retries when LiteLLM does not say (it passes ``max_retries`` when the caller sets it, and 0
+#: from its router, which retries on its own).
+_DEFAULT_RETRIES = 2
+
+
+def _timeout(value: Any) -> Any:
+    if value is None:
+        return httpx.USE_CLIENT_DEFAULT
+    if isinstance(value, (int, float, httpx.Timeout)):
+        return value
+    return float(value)
+
+
+def _retries(requested: Any, litellm_params: Any) -> int:
+    if requested is None and isinstance(litellm_params, dict):
+        requested = litellm_params.get("max_retries")
+    if requested is None:
+        return _DEFAULT_RETRIES
+    return max(0, int(requested))
+
+
+class InfronLLM(CustomLLM):  # type: ignore[misc]
+    """LiteLLM custom provider for the Infron gateway (``model="infron/<vendor>/<model>"``).
+
+    Register it with :func:`register` (SDK) or through the proxy's
+    ``litellm_settings.custom_provider_map`` with the module-level :data:`handler`.
+
+    Infron options are LiteLLM keyword arguments, validated before anything is sent:
+
+    * ``provider={...}``: provider routing (docs: Inference Provider Routing).
+    * ``reasoning={"effort": ..., "max_tokens": ...}``; or LiteLLM's ``reasoning_effort="high"``
+      and ``thinking={"type": "enabled", "budget_tokens": N}`` (mapped onto ``reasoning``; LiteLLM
+      only lets them through with ``allowed_openai_params=["reasoning_effort", "thinking"]``).
+    * ``web_search_options={...}`` (docs: Web Search).
+    * ``usage={"include": True}`` is sent by default so every answer carries its exact ``cost``.
+    * ``prompt_cache=True`` (or ``{"system": True, "tools": True, "last_user": False, "ttl": "1h"}``)
+      places ``cache_control`` breakpoints; explicit ``cache_control`` parts are validated and kept.
+
+    Args:
+        options: defaults merged under every call's options (e.g. a default ``provider``).
+    """
+
+    def __init__(self, options: InfronOptions | dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.options = parse_options(options) if options is not None else None
+
+    def __repr__(self) -> str:
+        return f"InfronLLM(options={self.options!r})"
+
+    # -- chat ------------------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        model: str,
+        messages: list[Any],
+        api_base: str | None,
+        api_key: str | None,
+        optional_params: dict[str, Any],
+        litellm_params: Any,
+        headers: Any,
+        *,
+        stream: bool,
+    ) -> tuple[str, bytes, dict[str, str], int]:
+        request = build_chat_request(
+            model, messages, optional_params, headers, stream=stream, defaults=self.options
+        )
+        target = http.endpoint(api_key, api_base)
+        return (
+            target.url(_CHAT),
+            http.dumps(request.body),
+            target.merged_headers(request.headers),
+            _retries(request.max_retries, litellm_params),
+        )
+
+    def completion(  # type: ignore[override]
+        self,
+        model: str,
+        messages: list[Any],
+        api_base: str | None,
+        custom_prompt_dict: dict[str, Any],
+        model_response: litellm.ModelResponse,
+        print_verbose: Callable[..., Any],
+        encoding: Any,
+        api_key: str | None,
+        logging_obj: Any,
+        optional_params: dict[str, Any],
+        acompletion: Any = None,
+        litellm_params: Any = None,
+        logger_fn: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+        client: Any = None,
+    ) -> litellm.ModelResponse:
+        """``litellm.completion(model="infron/...")``."""
+        try:
+            url, content, request_headers, retries = self._prepare(
+                model,
+                messages,
+                api_base,
+                api_key,
+                optional_params,
+                litellm_params,
+                headers,
+                stream=False,
+            )
+            body, _ = http.post_json(url, content, request_headers, _timeout(timeout), retries)
+            return chat_response(body, model_response)  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise to_litellm_error(exc, model) from None
+
+    async def acompletion(  # type: ignore[override]
+        self,
+        model: str,
+        messages: list[Any],
+        api_base: str | None,
+        custom_prompt_dict: dict[str, Any],
+        model_response: litellm.ModelResponse,
+        print_verbose: Callable[..., Any],
+        encoding: Any,
+        api_key: str | None,
+        logging_obj: Any,
+        optional_params: dict[str, Any],
+        acompletion: Any = None,
+        litellm_params: Any = None,
+        logger_fn: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+        client: Any = None,
+    ) -> litellm.ModelResponse:
+        """``litellm.acompletion(model="infron/...")``."""
+        try:
+            url, content, request_headers, retries = self._prepare(
+                model,
+                messages,
+                api_base,
+                api_key,
+                optional_params,
+                litellm_params,
+                headers,
+                stream=False,
+            )
+            body, _ = await http.apost_json(
+                url, content, request_headers, _timeout(timeout), retries
+            )
+            return chat_response(body, model_response)  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise to_litellm_error(exc, model) from None
+
+    def streaming(  # type: ignore[override]
+        self,
+        model: str,
+        messages: list[Any],
+        api_base: str | None,
+        custom_prompt_dict: dict[str, Any],
+        model_response: litellm.ModelResponse,
+        print_verbose: Callable[..., Any],
+        encoding: Any,
+        api_key: str | None,
+        logging_obj: Any,
+        optional_params: dict[str, Any],
+        acompletion: Any = None,
+        litellm_params: Any = None,
+        logger_fn: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+        client: Any = None,
+    ) -> Iterator[Any]:
+        """``litellm.completion(..., stream=True)``.
+
+        The stream is opened here, before LiteLLM wraps it, so an HTTP error (429, 503...) is
+        raised from ``litellm.completion`` itself with its own type, like LiteLLM's OpenAI route.
+        """
+        try:
+            url, content, request_headers, retries = self._prepare(
+                model,
+                messages,
+                api_base,
+                api_key,
+                optional_params,
+                litellm_params,
+                headers,
+                stream=True,
+            )
+            response = http.open_stream(url, content, request_headers, _timeout(timeout), retries)
+        except Exception as exc:
+            raise to_litellm_error(exc, model) from None
+        return _iterate(response, url, model)
+
+    async def astreaming(  # type: ignore[override]
+        self,
+        model: str,
+        messages: list[Any],
+        api_base: str | None,
+        custom_prompt_dict: dict[str, Any],
+        model_response: litellm.ModelResponse,
+        print_verbose: Callable[..., Any],
+        encoding: Any,
+        api_key: str | None,
+        logging_obj: Any,
+        optional_params: dict[str, Any],
+        acompletion: Any = None,
+        litellm_params: Any = None,
+        logger_fn: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+        client: Any = None,
+    ) -> AsyncIterator[Any]:
+        """``litellm.acompletion(..., stream=True)``.
+
+        LiteLLM creates this async generator in a worker thread and only iterates it in the event
+        loop, so the request is sent on the first ``__anext__``. An HTTP error at that point goes
+        through LiteLLM's stream wrapper: 4xx errors (except 429) arrive with their own type; 429
+        and 5xx arrive as ``litellm.MidStreamFallbackError`` whose ``original_exception`` is the
+        typed error (LiteLLM's router uses it to fall back).
+        """
+        try:
+            url, content, request_headers, retries = self._prepare(
+                model,
+                messages,
+                api_base,
+                api_key,
+                optional_params,
+                litellm_params,
+                headers,
+                stream=True,
+            )
+            response = await http.aopen_stream(
+                url, content, request_headers, _timeout(timeout), retries
+            )
+        except Exception as exc:
+            raise to_litellm_error(exc, model) from None
+        state = StreamState()
+        try:
+            lines = http.aiter_lines(response, url)
+            async for chunk in aiter_sse_json(lines):
+                out = state.convert(chunk)
+                if out is not None:
+                    yield out
+            # Drain to the end of the body so the connection goes back to the pool.
+            async for _ in lines:
+                pass
+            await response.aclose()
+            final = state.final()
+        except Exception as exc:
+            raise _stream_error(exc, state, model) from None
+        finally:
+            await response.aclose()  # idempotent; also runs when the consumer stops early
+        yield final
+
+    # -- embeddings ------------------------------------------------------------------------------
+
+    def _prepare_embedding(
+        self,
+        model: str,
+        inputs: Any,
+        api_base: str | None,
+        api_key: str | None,
+        optional_params: dict[str, Any],
+        litellm_params: Any,
+    ) -> tuple[str, bytes, dict[str, str], int]:
+        request = build_embedding_request(model, inputs, optional_params)
+        target = http.endpoint(api_key, api_base)
+        return (
+            target.url(_EMBEDDINGS),
+            http.dumps(request.body),
+            target.merged_headers(request.headers),
+            _retries(request.max_retries, litellm_params),
+        )
+
+    def embedding(  # type: ignore[override]
+        self,
+        model: str,
+        input: Any,
+        model_response: Any,
+        print_verbose: Callable[..., Any],
+        logging_obj: Any,
+        optional_params: dict[str, Any],
+        api_key: str | None = None,
+        api_base: str | None = None,
+        timeout: Any = None,
+        litellm_params: Any = None,
+    ) -> Any:
+        """``litellm.embedding(model="infron/...")``: vectors, usage and (when asked) cost."""
+        try:
+            url, content, request_headers, retries = self._prepare_embedding(
+                model, input, api_base, api_key, optional_params, litellm_params
+            )
+            body, _ = http.post_json(url, content, request_headers, _timeout(timeout), retries)
+            return embedding_response(body, model_response)
+        except Exception as exc:
+            raise to_litellm_error(exc, model) from None
+
+    async def aembedding(  # type: ignore[override]
+        self,
+        model: str,
+        input: Any,
+        model_response: Any,
+        print_verbose: Callable[..., Any],
+        logging_obj: Any,
+        optional_params: dict[str, Any],
+        api_key: str | None = None,
+        api_base: str | None = None,
+        timeout: Any = None,
+        litellm_params: Any = None,
+    ) -> Any:
+        """``litellm.aembedding(model="infron/...")``."""
+        try:
+            url, content, request_headers, retries = self._prepare_embedding(
+                model, input, api_base, api_key, optional_params, litellm_params
+            )
+            body, _ = await http.apost_json(
+                url, content, request_headers, _timeout(timeout), retries
+            )
+            return embedding_response(body, model_response)
+        except Exception as exc:
+            raise to_litellm_error(exc, model) from None
+
+
+def _stream_error(exc: BaseException, state: StreamState, model: str) -> BaseException:
+    from ..core.errors import InfronStreamError
+
+    if isinstance(exc, InfronStreamError) and not exc.partial_text:
+        exc.partial_text = state.acc.partial_text
+        exc.request_id = exc.request_id or state.acc.request_id
+    return to_litellm_error(exc, model)
+
+
+def _iterate(response: httpx.Response, url: str, model: str) -> Iterator[Any]:
+    state = StreamState()
+    try:
+        lines = http.iter_lines(response, url)
+        for chunk in iter_sse_json(lines):
+            out = state.convert(chunk)
+            if out is not None:
+                yield out
+        # Drain to the end of the body so the connection goes back to the pool; the final chunk
+        # is yielded after that because LiteLLM stops reading once it has the finish reason.
+        for _ in lines:
+            pass
+        response.close()
+        final = state.final()
+    except Exception as exc:
+        raise _stream_error(exc, state, model) from None
+    finally:
+        response.close()  # idempotent; also runs when the consumer stops early
+    yield final
+
+
+#: The module-level instance the proxy's ``custom_provider_map`` points at:
+#: ``custom_handler: infron_integrations.litellm.handler``.
+handler = InfronLLM()
+
+
+def register(
+    custom_handler: InfronLLM | None = None, *, provider: str = PROVIDER_NAME
+) -> InfronLLM:
+    """Register Infron as LiteLLM's ``infron/`` provider (idempotent).
+
+    Calling it again replaces the registered handler instead of adding a second entry.
+
+    Args:
+        custom_handler: the handler to use; the module-level :data:`handler` by default.
+        provider: the model prefix; ``"infron"`` gives ``model="infron/<vendor>/<model>"``.
+
+    Returns:
+        The registered handler.
+    """
+    chosen = custom_handler or handler
+    entries = [e for e in litellm.custom_provider_map if e.get("provider") != provider]
+    entries.append({"provider": provider, "custom_handler": chosen})
+    litellm.custom_provider_map = entries
+    # LiteLLM reads the map into its provider lists on each call (utils.custom_llm_setup); doing
+    # it now makes `litellm.get_llm_provider("infron/...")` work before the first call too.
+    if provider not in litellm.provider_list:
+        litellm.provider_list.append(provider)
+    if provider not in litellm._custom_providers:
+        litellm._custom_providers.append(provider)
+    return chosen
