@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from sandbox_helpers import AUTH, HEX32, KEY, chat
+from sandbox_helpers import AUTH, HEX32, HTTP, KEY, chat
 
 from infron_integrations.sandbox import (
     DEFAULT_NO_CREDIT_KEY,
@@ -25,7 +25,7 @@ def _client(sb: Any) -> httpx.Client:
 
 
 def test_health_needs_no_auth(infron_sandbox: Any) -> None:
-    r = httpx.get(infron_sandbox.url + "/health")
+    r = HTTP.get(infron_sandbox.url + "/health")
     assert r.status_code == 200
     assert r.json()["status"] == "ok"
     assert r.headers["x-request-id"] == r.json()["request_id"]
@@ -45,7 +45,7 @@ def test_run_sandbox_loopback_thread() -> None:
     with run_sandbox() as sb:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", sb.base_url)
         assert sb.port > 0
-        r = httpx.post(sb.base_url + "/chat/completions", json=chat(), headers=AUTH)
+        r = HTTP.post(sb.base_url + "/chat/completions", json=chat(), headers=AUTH)
         assert r.status_code == 200
         url = sb.url
     with pytest.raises(httpx.ConnectError):

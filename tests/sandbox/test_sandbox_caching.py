@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import AUTH, assert_cost_adds_up, dec
+from sandbox_helpers import AUTH, HTTP, assert_cost_adds_up, dec
 
 from infron_integrations.sandbox import SandboxConfig, count_tokens, create_app
 
@@ -36,7 +36,7 @@ def _body(question: str, *messages: dict[str, Any], **extra: Any) -> dict[str, A
 
 
 def _post(sb: Any, body: dict[str, Any], key: str = AUTH["Authorization"]) -> httpx.Response:
-    return httpx.post(
+    return HTTP.post(
         sb.base_url + "/chat/completions", json=body, headers={"Authorization": key}, timeout=10
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import openai
-from sandbox_helpers import AUTH, HEX32, chat, data_chunks, parse_sse
+from sandbox_helpers import AUTH, HEX32, HTTP, chat, data_chunks, parse_sse
 
 from infron_integrations.sandbox import count_tokens
 
@@ -15,7 +15,7 @@ USER = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 def _post(sb: Any, body: dict[str, Any]) -> httpx.Response:
-    return httpx.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
+    return HTTP.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
 
 
 def test_non_stream_shape_with_sync_openai_client(infron_sandbox: Any) -> None:
@@ -140,7 +140,7 @@ def test_raw_stream_frames(infron_sandbox: Any) -> None:
         stream=True,
         stream_options={"include_usage": True},
     )
-    with httpx.stream(
+    with HTTP.stream(
         "POST", infron_sandbox.base_url + "/chat/completions", json=body, headers=AUTH
     ) as r:
         assert r.status_code == 200
@@ -176,7 +176,7 @@ def test_raw_stream_frames(infron_sandbox: Any) -> None:
 
 
 def test_stream_without_usage_request_has_no_usage_chunk(infron_sandbox: Any) -> None:
-    with httpx.stream(
+    with HTTP.stream(
         "POST",
         infron_sandbox.base_url + "/chat/completions",
         json=chat("x", stream=True),
@@ -188,7 +188,7 @@ def test_stream_without_usage_request_has_no_usage_chunk(infron_sandbox: Any) ->
 
 
 def test_stream_usage_include_adds_usage_and_cost_chunk(infron_sandbox: Any) -> None:
-    with httpx.stream(
+    with HTTP.stream(
         "POST",
         infron_sandbox.base_url + "/chat/completions",
         json=chat("x", stream=True, usage={"include": True}),

@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
-from sandbox_helpers import AUTH, COST_FIELDS, assert_cost_adds_up, chat, data_chunks, dec
+from sandbox_helpers import AUTH, COST_FIELDS, HTTP, assert_cost_adds_up, chat, data_chunks, dec
 
 from infron_integrations.sandbox import compute_cost
 from infron_integrations.sandbox.billing import SUMMED_FIELDS
@@ -17,7 +16,7 @@ CLAUDE = "anthropic/claude-sonnet-4.5"
 
 
 def _post(sb: Any, body: dict[str, Any]) -> dict[str, Any]:
-    r = httpx.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
+    r = HTTP.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -79,7 +78,7 @@ def test_price_follows_the_chosen_provider(infron_sandbox: Any) -> None:
 
 def test_stream_usage_chunk_cost_adds_up(infron_sandbox: Any) -> None:
     body = chat("stream cost", model="sandbox/reasoning", stream=True, usage={"include": True})
-    with httpx.stream(
+    with HTTP.stream(
         "POST", infron_sandbox.base_url + "/chat/completions", json=body, headers=AUTH
     ) as r:
         chunks = data_chunks(r.read().decode())

@@ -7,9 +7,8 @@ import math
 import struct
 from typing import Any
 
-import httpx
 import pytest
-from sandbox_helpers import AUTH, assert_cost_adds_up
+from sandbox_helpers import AUTH, HTTP, assert_cost_adds_up
 
 
 def _cos(a: list[float], b: list[float]) -> float:
@@ -18,7 +17,7 @@ def _cos(a: list[float], b: list[float]) -> float:
 
 
 def _embed(sb: Any, **body: Any) -> dict[str, Any]:
-    r = httpx.post(
+    r = HTTP.post(
         sb.base_url + "/embeddings",
         json={"model": "sandbox/embedding", **body},
         headers=AUTH,
@@ -81,7 +80,7 @@ def test_dimensions_and_token_inputs(infron_sandbox: Any) -> None:
 
 
 def _rerank(sb: Any, **body: Any) -> dict[str, Any]:
-    r = httpx.post(
+    r = HTTP.post(
         sb.base_url + "/rerank",
         json={"model": "qwen/qwen3-reranker-0.6b", **body},
         headers=AUTH,

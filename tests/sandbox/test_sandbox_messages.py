@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import anthropic
-import httpx
 import pytest
-from sandbox_helpers import AUTH, KEY, assert_cost_adds_up, assert_valid, parse_sse
+from sandbox_helpers import AUTH, HTTP, KEY, assert_cost_adds_up, assert_valid, parse_sse
 
 CLAUDE = "anthropic/claude-sonnet-4.5"
 WEATHER_TOOL = {
@@ -121,7 +120,7 @@ def test_raw_stream_event_names(infron_sandbox: Any) -> None:
         "stream": True,
         "messages": [{"role": "user", "content": "hi"}],
     }
-    with httpx.stream("POST", infron_sandbox.base_url + "/messages", json=body, headers=AUTH) as r:
+    with HTTP.stream("POST", infron_sandbox.base_url + "/messages", json=body, headers=AUTH) as r:
         events = [e for e, _ in parse_sse(r.read().decode()) if e != ":"]
     assert events[:3] == ["message_start", "ping", "content_block_start"]
     assert "content_block_delta" in events

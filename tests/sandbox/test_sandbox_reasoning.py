@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-from sandbox_helpers import AUTH, chat, data_chunks
+from sandbox_helpers import AUTH, HTTP, chat, data_chunks
 
 from infron_integrations.sandbox import count_tokens
 
 
 def _post(sb: Any, body: dict[str, Any]) -> dict[str, Any]:
-    r = httpx.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
+    r = HTTP.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -103,7 +102,7 @@ def test_gemini_thought_signatures(infron_sandbox: Any) -> None:
     assert body["choices"][0]["native_finish_reason"] == "STOP"
     other = _post(infron_sandbox, chat("hi", model="openai/gpt-4o"))
     assert "thought_signature" not in other["choices"][0]["message"]
-    with httpx.stream(
+    with HTTP.stream(
         "POST",
         infron_sandbox.base_url + "/chat/completions",
         headers=AUTH,

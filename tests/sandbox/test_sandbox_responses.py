@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pydantic
-from sandbox_helpers import AUTH, assert_cost_adds_up, assert_valid, parse_sse
+from sandbox_helpers import AUTH, HTTP, assert_cost_adds_up, assert_valid, parse_sse
 
 TOOL = {
     "type": "function",
@@ -86,7 +85,7 @@ def test_stream_helper_and_raw_frames(infron_sandbox: Any) -> None:
     with client.responses.stream(model="openai/gpt-4o", input="Helper") as stream:
         final = stream.get_final_response()
     assert final.output_text.startswith('You said: "Helper"')
-    with httpx.stream(
+    with HTTP.stream(
         "POST",
         infron_sandbox.base_url + "/responses",
         headers=AUTH,

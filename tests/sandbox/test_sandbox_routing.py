@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from sandbox_helpers import AUTH, chat
+from sandbox_helpers import AUTH, HTTP, chat
 
 from infron_integrations.sandbox import SandboxConfig, create_app
 
@@ -25,7 +25,7 @@ def _route(
     body = chat("route me", model=model)
     if provider is not None:
         body["provider"] = provider
-    return httpx.post(
+    return HTTP.post(
         sb.base_url + "/chat/completions",
         json=body,
         headers={**AUTH, **(headers or {})},
@@ -169,7 +169,7 @@ def test_openai_client_503_and_provider_extra(infron_sandbox: Any) -> None:
 
 def test_routing_applies_to_messages_and_responses(infron_sandbox: Any) -> None:
     base = infron_sandbox.base_url
-    m = httpx.post(
+    m = HTTP.post(
         base + "/messages",
         headers=AUTH,
         json={
@@ -180,7 +180,7 @@ def test_routing_applies_to_messages_and_responses(infron_sandbox: Any) -> None:
         },
     )
     assert m.json()["provider"] == "amazon-bedrock"
-    r = httpx.post(
+    r = HTTP.post(
         base + "/responses",
         headers={**AUTH, DOWN: "anthropic"},
         json={"model": CLAUDE, "input": "x"},

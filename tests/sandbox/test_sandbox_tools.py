@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pydantic
 import pytest
-from sandbox_helpers import AUTH, assert_valid, data_chunks
+from sandbox_helpers import AUTH, HTTP, assert_valid, data_chunks
 
 from infron_integrations.sandbox.schema_gen import generate_instance
 
@@ -88,7 +87,7 @@ COMPLEX_SCHEMA: dict[str, Any] = {
 
 
 def _post(sb: Any, body: dict[str, Any]) -> dict[str, Any]:
-    r = httpx.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
+    r = HTTP.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -211,7 +210,7 @@ def test_answer_after_tool_results(infron_sandbox: Any) -> None:
 
 def test_streamed_tool_call_deltas(infron_sandbox: Any) -> None:
     body = _ask("Call get_weather and get_time for Rome", [WEATHER, TIME], stream=True)
-    with httpx.stream(
+    with HTTP.stream(
         "POST", infron_sandbox.base_url + "/chat/completions", json=body, headers=AUTH
     ) as r:
         chunks = data_chunks(r.read().decode())

@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 import pytest
-from sandbox_helpers import AUTH, chat
+from sandbox_helpers import AUTH, HTTP, chat
 
 IMAGE = {"type": "image_url", "image_url": {"url": "https://example.com/x.png"}}
 TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
 
 
 def _post(sb: Any, body: Any, **kw: Any) -> httpx.Response:
-    return httpx.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10, **kw)
+    return HTTP.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10, **kw)
 
 
 def _text(cc: Any) -> dict[str, Any]:
@@ -284,7 +284,7 @@ def test_malformed_requests_get_400_and_server_survives(
     headers = {**AUTH}
     if content_type:
         headers["Content-Type"] = content_type
-    r = httpx.post(
+    r = HTTP.post(
         infron_sandbox.base_url + "/chat/completions", content=payload, headers=headers, timeout=10
     )
     assert r.status_code == 400, r.text
@@ -370,6 +370,6 @@ def test_other_endpoints_validate_too(infron_sandbox: Any) -> None:
         ),
     ]
     for path, body, param in cases:
-        r = httpx.post(base + path, json=body, headers=AUTH, timeout=10)
+        r = HTTP.post(base + path, json=body, headers=AUTH, timeout=10)
         assert r.status_code == 400, (path, r.text)
         assert r.json()["error"]["param"] == param, (path, r.text)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
-from sandbox_helpers import AUTH, assert_cost_adds_up, chat, data_chunks
+from sandbox_helpers import AUTH, HTTP, assert_cost_adds_up, chat, data_chunks
 
 
 def _post(sb: Any, body: dict[str, Any]) -> dict[str, Any]:
-    r = httpx.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
+    r = HTTP.post(sb.base_url + "/chat/completions", json=body, headers=AUTH, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -81,7 +80,7 @@ def test_stream_annotations_arrive_on_a_delta(infron_sandbox: Any) -> None:
         stream=True,
         stream_options={"include_usage": True},
     )
-    with httpx.stream(
+    with HTTP.stream(
         "POST", infron_sandbox.base_url + "/chat/completions", json=body, headers=AUTH
     ) as r:
         chunks = data_chunks(r.read().decode())
