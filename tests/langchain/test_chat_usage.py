@@ -1,0 +1,106 @@
+"""Cost across a run: ``get_infron_callback()`` and the core tracker, over every call path.
+
+Docs: Billing Tracking. Totals are the sum of the gateway's own ``cost`` figures (exact
+decimals), per model, over invoke/stream/batch, sync and async, threads and tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from infron_integrations.core import track_usage
+from infron_integrations.langchain import InfronCallbackHandler, get_infron_callback
+
+
+def _cost(message: AIMessage) -> Decimal:
+    return Decimal(repr(message.response_metadata["cost"]))
+
+
+def _merge(chunks: list[Any]) -> Any:
+    full = chunks[0]
+    for chunk in chunks[1:]:
+        full = full + chunk
+    return full
+
+
+async def _async_calls(llm: Any) -> list[AIMessage]:
+    results = [await llm.ainvoke("async one")]
+    results.append(_merge([c async for c in llm.astream("async two")]))
+    results += await llm.abatch(["async three", "async four"])
+    results += await asyncio.gather(llm.ainvoke("task five"), llm.ainvoke("task six"))
+    return results
+
+
+def test_every_call_path_is_counted_once_per_model(chat_model_factory: Any) -> None:
+    mini = chat_model_factory(model="openai/gpt-4o-mini")
+    sonnet = chat_model_factory(model="anthropic/claude-sonnet-4.5", reasoning={"effort": "low"})
+    with track_usage() as run, get_infron_callback() as cb:
+        messages = [mini.invoke("one"), _merge(list(mini.stream("two")))]
+        messages += mini.batch(["three", "four", "five"])
+        messages += asyncio.run(_async_calls(sonnet))
+    assert len(messages) == 11
+
+    expected = sum((_cost(m) for m in messages), Decimal(0))
+    assert Decimal(str(cb.total_cost)) == expected
+    assert Decimal(str(run.total_cost)) == expected
+    assert cb.successful_requests == run.total.requests == 11
+    assert set(cb.by_model) == {"openai/gpt-4o-mini", "anthropic/claude-sonnet-4.5"}
+    assert cb.by_model["openai/gpt-4o-mini"].requests == 5
+    assert cb.by_model["anthropic/claude-sonnet-4.5"].requests == 6
+    assert cb.total_tokens == sum(m.usage_metadata["total_tokens"] for m in messages)
+    assert cb.reasoning_tokens == run.total.reasoning_tokens > 0
+    assert {r.framework for r in run.records} == {"langchain"}
+    assert {r.request_id for r in run.records} == {
+        m.response_metadata["request_id"] for m in messages
+    }
+    assert "Total Cost (USD)" in repr(cb)
+
+
+def test_threads_that_copy_the_context_are_counted(chat_model_factory: Any) -> None:
+    llm = chat_model_factory()
+    with get_infron_callback() as cb, track_usage() as run, ThreadPoolExecutor(3) as pool:
+        futures = [
+            pool.submit(contextvars.copy_context().run, llm.invoke, f"thread {i}") for i in range(3)
+        ]
+        results = [f.result() for f in futures]
+    assert cb.successful_requests == run.total.requests == 3
+    assert Decimal(str(cb.total_cost)) == sum((_cost(m) for m in results), Decimal(0))
+
+
+def test_nested_blocks_and_an_explicit_handler(chat_model_factory: Any) -> None:
+    llm = chat_model_factory()
+    explicit = InfronCallbackHandler()
+    with get_infron_callback() as outer:
+        llm.invoke("outer")
+        with get_infron_callback() as inner:
+            llm.invoke("inner", config={"callbacks": [explicit]})
+    llm.invoke("after the blocks")  # counted by nobody
+    assert inner.successful_requests == 1
+    assert outer.successful_requests == 2
+    assert explicit.successful_requests == 1
+    assert explicit.total_cost == inner.total_cost
+
+
+def test_a_stream_without_usage_is_counted_with_unknown_cost(chat_model_factory: Any) -> None:
+    # usage accounting alone already brings a usage chunk (docs: Billing Tracking, streaming)
+    llm = chat_model_factory(usage_accounting=False, stream_usage=False)
+    with track_usage() as run, get_infron_callback() as cb:
+        list(llm.stream("no usage please"))
+    assert run.total.requests == 1
+    assert run.total.unknown_cost_requests == 1
+    assert cb.unknown_cost_requests == 1 and cb.total_cost == 0
+
+
+def test_other_providers_are_ignored_by_the_handler() -> None:
+    from langchain_core.outputs import ChatGeneration, LLMResult
+
+    handler = InfronCallbackHandler()
+    foreign = AIMessage("x", response_metadata={"model_provider": "openai", "cost": 1.0})
+    handler.on_llm_end(LLMResult(generations=[[ChatGeneration(message=foreign)]]))
+    assert handler.successful_requests == 0
