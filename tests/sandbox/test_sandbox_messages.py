@@ -22,7 +22,9 @@ WEATHER_TOOL = {
 
 
 def _client(sb: Any, **kw: Any) -> anthropic.Anthropic:
-    return anthropic.Anthropic(base_url=sb.url, api_key=sb.api_key, max_retries=0, **kw)
+    client = sb.anthropic_client(**kw)
+    assert isinstance(client, anthropic.Anthropic)
+    return client
 
 
 def test_non_stream_with_x_api_key(infron_sandbox: Any) -> None:

@@ -317,6 +317,22 @@ def test_other_endpoints_validate_too(infron_sandbox: Any) -> None:
     base = infron_sandbox.base_url
     cases = [
         ("/embeddings", {"model": "sandbox/embedding"}, "input"),
+        ("/embeddings", {"input": "x"}, "model"),
+        (
+            "/embeddings",
+            {"model": "sandbox/embedding", "input": "x", "provider": {"x": 1}},
+            "provider.x",
+        ),
+        (
+            "/rerank",
+            {
+                "model": "sandbox/rerank",
+                "query": "q",
+                "documents": ["a"],
+                "usage": {"include": "y"},
+            },
+            "usage.include",
+        ),
         (
             "/embeddings",
             {"model": "sandbox/embedding", "input": "x", "dimensions": 0},

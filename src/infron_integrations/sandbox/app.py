@@ -62,7 +62,15 @@ from .streaming import (
     sse_data,
     sse_event,
 )
-from .validation import json_depth_ok, validate_chat, validate_messages_api, validate_responses
+from .validation import (
+    json_depth_ok,
+    validate_chat,
+    validate_messages_api,
+    validate_model,
+    validate_provider,
+    validate_responses,
+    validate_usage,
+)
 
 logger = logging.getLogger("infron_integrations.sandbox")
 
@@ -389,9 +397,7 @@ async def responses(ctx: Ctx) -> Response:
 async def _simple_model_call(ctx: Ctx, path: str, kind: str) -> tuple[Any, str | None, Any]:
     """Common steps of embeddings and rerank: validation of model, script, credit, fault."""
     body = ctx.body
-    model_id = body.get("model")
-    if not isinstance(model_id, str) or not model_id.strip():
-        raise SandboxError(400, "Missing required parameter: 'model'.", param="model")
+    model_id = body["model"]
     _ensure_credit(ctx)
     mode = await apply_fault(
         fault_from_request(ctx.headers, model_id), ctx.state, ctx.headers, ctx.raw, path
@@ -401,6 +407,14 @@ async def _simple_model_call(ctx: Ctx, path: str, kind: str) -> tuple[Any, str |
         model, body.get("provider") if isinstance(body.get("provider"), dict) else None, ctx.down()
     )
     return model, mode, endpoint
+
+
+def _require_model(body: dict[str, Any]) -> None:
+    validate_model(body)
+    if body.get("provider") is not None:
+        validate_provider(body["provider"])
+    if body.get("usage") is not None:
+        validate_usage(body["usage"])
 
 
 def _usage_extra(ctx: Ctx, endpoint: Any, tokens: int) -> dict[str, Any]:
@@ -417,12 +431,12 @@ def _usage_extra(ctx: Ctx, endpoint: Any, tokens: int) -> dict[str, Any]:
 
 async def embeddings(ctx: Ctx) -> Response:
     body = ctx.body
-    if isinstance(body.get("model"), str):
-        scripted = _scripted(ctx, EMBEDDINGS, body["model"])
-        if scripted is not None:
-            return scripted
+    _require_model(body)
     validate_embeddings(body)
     texts = embedding_inputs(body["input"])
+    scripted = _scripted(ctx, EMBEDDINGS, body["model"])
+    if scripted is not None:
+        return scripted
     model, mode, endpoint = await _simple_model_call(ctx, EMBEDDINGS, "embedding")
     dims = body.get("dimensions") or model.dimensions or 256
     tokens = prompt_tokens(texts)
@@ -448,11 +462,11 @@ async def embeddings(ctx: Ctx) -> Response:
 
 async def rerank(ctx: Ctx) -> Response:
     body = ctx.body
-    if isinstance(body.get("model"), str):
-        scripted = _scripted(ctx, RERANK, body["model"])
-        if scripted is not None:
-            return scripted
+    _require_model(body)
     docs = validate_rerank(body)
+    scripted = _scripted(ctx, RERANK, body["model"])
+    if scripted is not None:
+        return scripted
     model, mode, endpoint = await _simple_model_call(ctx, RERANK, "rerank")
     tokens = prompt_tokens([body["query"], *docs])
     results = (
