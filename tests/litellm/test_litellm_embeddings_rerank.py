@@ -1,0 +1,139 @@
+"""``litellm.embedding``/``aembedding`` through ``infron/<model>``, and the rerank helpers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from litellm.types.rerank import RerankResponse
+
+import litellm
+from infron_integrations.core import InfronConfigError, track_usage
+from infron_integrations.litellm import arerank, rerank
+
+EMBEDDINGS = "/v1/embeddings"
+RERANK = "/v1/rerank"
+MODEL = "qwen/qwen3-embedding-0.6b"
+RERANKER = "qwen/qwen3-reranker-0.6b"
+DOCS = ["A cat is a small domesticated animal.", "Paris is the capital of France."]
+
+
+def _spent(sb: Any) -> float:
+    return float(Decimal(repr(sb.state.config.initial_balance)) - sb.state.balance(sb.api_key))
+
+
+def test_embedding_with_cost(infron_sandbox: Any, creds: dict[str, str], cost_logger: Any) -> None:
+    response = litellm.embedding(
+        model=f"infron/{MODEL}", input=["hello", "world"], usage={"include": True}, **creds
+    )
+    assert infron_sandbox.last_request(EMBEDDINGS).body == {
+        "model": MODEL,
+        "input": ["hello", "world"],
+        "usage": {"include": True},
+    }
+    assert isinstance(response, litellm.EmbeddingResponse)
+    assert [d["index"] for d in response.data] == [0, 1]
+    assert len(response.data[0]["embedding"]) == 1024
+    assert response.usage.prompt_tokens == 2
+    cost = _spent(infron_sandbox)
+    assert cost > 0
+    assert response._hidden_params["response_cost"] == pytest.approx(cost)
+    assert response.usage.cost == pytest.approx(cost)
+    assert response.provider == "novita"
+    assert cost_logger.wait(1)[0]["response_cost"] == pytest.approx(cost)
+
+
+def test_embedding_asks_for_cost_only_when_told(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    """The docs show ``usage`` for chat only, so embeddings send it only when asked."""
+    response = litellm.embedding(model=f"infron/{MODEL}", input=["hello"], **creds)
+    assert infron_sandbox.last_request(EMBEDDINGS).body == {"model": MODEL, "input": ["hello"]}
+    assert getattr(response, "cost", None) is None
+    assert response.usage.prompt_tokens == 1
+
+
+async def test_aembedding(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    with track_usage() as run:
+        response = await litellm.aembedding(
+            model=f"infron/{MODEL}",
+            input=["hello"],
+            usage={"include": True},
+            provider={"order": ["novita"]},
+            **creds,
+        )
+    assert infron_sandbox.last_request(EMBEDDINGS).body["provider"] == {"order": ["novita"]}
+    assert len(response.data) == 1
+    assert run.total.requests == 1
+    assert run.by_framework["litellm"].requests == 1
+    assert run.total_cost == pytest.approx(_spent(infron_sandbox))
+    assert run.records[0].kind == "embeddings"
+
+
+def test_embedding_dimensions_through_extra_body(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    """Recorded fact about LiteLLM 1.106.2: ``dimensions``/``encoding_format`` are refused for custom
+    providers whatever ``allowed_openai_params`` says; ``extra_body`` carries them."""
+    with pytest.raises(litellm.UnsupportedParamsError):
+        litellm.embedding(model=f"infron/{MODEL}", input=["x"], dimensions=8, **creds)
+    response = litellm.embedding(
+        model=f"infron/{MODEL}", input=["x"], extra_body={"dimensions": 8}, **creds
+    )
+    assert infron_sandbox.last_request(EMBEDDINGS).body["dimensions"] == 8
+    assert len(response.data[0]["embedding"]) == 8
+
+
+def test_embedding_invalid_provider_fails_before_sending(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    with pytest.raises(InfronConfigError, match=r"options\.provider"):
+        litellm.embedding(model=f"infron/{MODEL}", input=["x"], provider={"odrer": []}, **creds)
+    assert infron_sandbox.requests == []
+
+
+def test_embedding_errors_are_typed(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    with pytest.raises(litellm.AuthenticationError):
+        litellm.embedding(
+            model=f"infron/{MODEL}", input=["x"], api_key="sk-wrong", api_base=creds["api_base"]
+        )
+
+
+def test_rerank(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    with track_usage() as run:
+        response = rerank(f"infron/{RERANKER}", "what is a cat", DOCS, top_n=2, **creds)
+    assert infron_sandbox.last_request(RERANK).body == {
+        "model": RERANKER,
+        "query": "what is a cat",
+        "documents": DOCS,
+        "top_n": 2,
+        "usage": {"include": True},
+    }
+    assert isinstance(response, RerankResponse)
+    assert [r["index"] for r in response.results] == [0, 1]
+    assert response.results[0]["relevance_score"] > response.results[1]["relevance_score"]
+    assert response.meta["tokens"]["input_tokens"] > 0
+    cost = _spent(infron_sandbox)
+    assert response._hidden_params["response_cost"] == pytest.approx(cost)
+    assert run.total_cost == pytest.approx(cost)
+    assert run.records[0].kind == "rerank"
+
+
+async def test_arerank(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    response = await arerank(
+        RERANKER, "capital of France", DOCS, provider={"sort": "price"}, include_cost=False, **creds
+    )
+    body = infron_sandbox.last_request(RERANK).body
+    assert body["provider"] == {"sort": "price"}
+    assert "usage" not in body
+    assert response.results[0]["index"] == 1
+    assert "response_cost" not in response._hidden_params
+
+
+def test_rerank_errors(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    with pytest.raises(litellm.RateLimitError) as info:
+        rerank("infron/sandbox/fault-429", "q", DOCS, max_retries=0, **creds)
+    assert info.value.retry_after == 1.0
+    with pytest.raises(litellm.AuthenticationError):
+        rerank(RERANKER, "q", DOCS, api_key="sk-wrong", api_base=creds["api_base"])
+    with pytest.raises(InfronConfigError):
+        rerank(RERANKER, "q", DOCS, provider={"sortt": "price"}, **creds)

@@ -1,0 +1,112 @@
+"""The LiteLLM adapter's public surface: exports, registration, the dotted-path handler."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+import infron_integrations
+import infron_integrations.litellm as adapter
+import litellm
+from infron_integrations.litellm import InfronLLM, handler, register
+
+EXPORTS = [
+    "PROVIDER_NAME",
+    "InfronLLM",
+    "InfronLiteLLMAPIError",
+    "InfronLiteLLMAuthenticationError",
+    "InfronLiteLLMBadGatewayError",
+    "InfronLiteLLMBadRequestError",
+    "InfronLiteLLMBudgetExceededError",
+    "InfronLiteLLMConfigError",
+    "InfronLiteLLMConnectionError",
+    "InfronLiteLLMInsufficientCreditsError",
+    "InfronLiteLLMInternalServerError",
+    "InfronLiteLLMNotFoundError",
+    "InfronLiteLLMPermissionDeniedError",
+    "InfronLiteLLMRateLimitError",
+    "InfronLiteLLMRequestTimeoutError",
+    "InfronLiteLLMServiceUnavailableError",
+    "InfronLiteLLMStreamError",
+    "InfronLiteLLMTimeoutError",
+    "arerank",
+    "handler",
+    "register",
+    "rerank",
+    "to_litellm_error",
+]
+
+
+def test_exports_are_pinned() -> None:
+    assert sorted(adapter.__all__) == sorted(EXPORTS)
+    for name in EXPORTS:
+        assert getattr(adapter, name) is not None
+
+
+def test_root_package_exports_infron_llm_lazily() -> None:
+    assert infron_integrations.InfronLLM is InfronLLM
+
+
+def _entries(provider: str = "infron") -> list[dict[str, Any]]:
+    return [e for e in litellm.custom_provider_map if e["provider"] == provider]
+
+
+def test_register_is_idempotent() -> None:
+    first = register()
+    second = register()
+    assert first is second is handler
+    assert len(_entries()) == 1
+    assert "infron" in litellm.provider_list and "infron" in litellm._custom_providers
+    model, provider, _, _ = litellm.get_llm_provider("infron/anthropic/claude-sonnet-4.5")
+    assert (model, provider) == ("anthropic/claude-sonnet-4.5", "infron")
+
+
+def test_register_replaces_the_handler_and_takes_another_prefix() -> None:
+    custom = InfronLLM(options={"provider": {"sort": "price"}})
+    assert register(custom) is custom
+    assert _entries() == [{"provider": "infron", "custom_handler": custom}]
+    register(provider="infron-eu")
+    assert _entries("infron-eu")[0]["custom_handler"] is handler
+    assert len(_entries()) == 1
+
+
+def test_other_custom_providers_are_kept() -> None:
+    other = {"provider": "someone-else", "custom_handler": object()}
+    litellm.custom_provider_map = [*litellm.custom_provider_map, other]
+    register()
+    assert other in litellm.custom_provider_map
+
+
+def test_invalid_handler_options_fail_at_construction() -> None:
+    with pytest.raises(ValueError, match=r"options\.provider"):
+        InfronLLM(options={"provider": {"sortt": "price"}})
+
+
+def test_repr_has_no_secrets(creds: dict[str, str]) -> None:
+    assert creds["api_key"] not in repr(handler)
+
+
+def test_handler_resolves_by_dotted_path_in_a_fresh_process() -> None:
+    """What the proxy does with ``custom_handler: infron_integrations.litellm.handler``."""
+    code = (
+        "from litellm.proxy.types_utils.utils import get_instance_fn;"
+        "h = get_instance_fn(value='infron_integrations.litellm.handler');"
+        "import infron_integrations.litellm as m;"
+        "assert h is m.handler, h;"
+        "from litellm.llms.custom_llm import CustomLLM;"
+        "assert isinstance(h, CustomLLM);"
+        "print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": ""},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("ok")
