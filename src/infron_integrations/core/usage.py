@@ -35,6 +35,7 @@ __all__ = [
     "UsageTracker",
     "record_usage",
     "track_usage",
+    "tracking_active",
 ]
 
 
@@ -285,6 +286,11 @@ def track_usage(*, budget: float | None = None) -> Iterator[UsageTracker]:
         yield tracker
     finally:
         _active.reset(token)
+
+
+def tracking_active() -> bool:
+    """Whether any tracker is active here (adapters may skip building records nobody collects)."""
+    return bool(_active.get())
 
 
 def record_usage(record: UsageRecord, **overrides: Any) -> UsageRecord:
