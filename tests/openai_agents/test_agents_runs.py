@@ -161,3 +161,34 @@ async def test_run_sync_works_across_event_loops(provider: InfronProvider) -> No
 
     outputs = await asyncio.to_thread(twice)
     assert [o.split('"')[1] for o in outputs] == ["n0", "n1"]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_preserved_raw_usage_carries_the_cost(
+    provider: InfronProvider, charged: Any, streamed: bool
+) -> None:
+    from agents import ModelSettings
+
+    agent = Agent(name="a", model="openai/gpt-4o")
+    config = RunConfig(
+        model_provider=provider, model_settings=ModelSettings(preserve_raw_usage=True)
+    )
+    if streamed:
+        result = Runner.run_streamed(agent, "hi", run_config=config)
+        async for _ in result.stream_events():
+            pass
+    else:
+        result = await Runner.run(agent, "hi", run_config=config)
+    (response,) = result.raw_responses
+    assert response.raw_usage is not None
+    assert Decimal(repr(response.raw_usage["cost"])) == charged()
+    assert set(response.raw_usage["cost_details"]) >= {"prompt_cost", "completion_cost"}
+    assert response.raw_usage["prompt_tokens"] == response.usage.input_tokens
+
+
+async def test_without_preservation_raw_usage_stays_empty(provider: InfronProvider) -> None:
+    result = await Runner.run(
+        Agent(name="a", model="openai/gpt-4o"), "hi", run_config=RunConfig(model_provider=provider)
+    )
+    assert result.raw_responses[0].raw_usage is None
+    assert run_cost(result).total_cost > 0

@@ -11,6 +11,7 @@ key deep, then spread into ``chat.completions.create(**kwargs)``. So each
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import json
@@ -258,9 +259,12 @@ def prepare_call(
             if summary is not None and "reasoning" in body:
                 body["reasoning"] = {**body["reasoning"], "summary": summary}
             changes["reasoning"] = None
-    return PreparedCall(
-        settings=dataclasses.replace(settings, **changes), options=options, fragment=fragment
-    )
+    # a shallow copy with a few fields changed: dataclasses.replace() would re-validate every
+    # field of the pydantic dataclass (~10x slower), for values that were validated already
+    prepared = copy.copy(settings)
+    for name, value in changes.items():
+        object.__setattr__(prepared, name, value)
+    return PreparedCall(settings=prepared, options=options, fragment=fragment)
 
 
 def _check_responses_options(options: InfronOptions) -> None:

@@ -15,7 +15,7 @@ no dumps per chunk (the usage chunk is dumped once).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -25,9 +25,59 @@ from ..core.errors import InfronConnectionError, InfronStreamError, raise_for_in
 from ..core.openai_compat import convert_openai_error
 from ..core.usage import UsageRecord
 
-__all__ = ["InfronChunkStream", "convert_stream_error", "normalize_message", "signature_extra"]
+__all__ = [
+    "InfronChunkStream",
+    "convert_stream_error",
+    "normalize_message",
+    "raw_usage",
+    "record_builder",
+    "signature_extra",
+]
 
 FRAMEWORK = "openai-agents"
+
+
+def _usage_dict(usage: Any) -> dict[str, Any] | None:
+    return usage.model_dump(mode="json", exclude_unset=True) if usage is not None else None
+
+
+def record_builder(
+    usage: Any,
+    extra: Mapping[str, Any] | None,
+    *,
+    model: str | None,
+    request_id: str | None,
+    provider: str | None,
+) -> Callable[[], UsageRecord]:
+    """A function that builds the request's usage record from the SDK's parsed ``usage`` object
+    and the body's extras (``cost``, ``cost_details``), when it is first needed."""
+    cost = extra.get("cost") if extra else None
+    details = extra.get("cost_details") if extra else None
+    if provider is None and extra:
+        value = extra.get("provider")
+        provider = value if isinstance(value, str) else None
+
+    def build() -> UsageRecord:
+        return UsageRecord.from_usage(
+            _usage_dict(usage),
+            cost=cost,
+            cost_details=details,
+            model=model,
+            request_id=request_id,
+            provider=provider,
+            framework=FRAMEWORK,
+        )
+
+    return build
+
+
+def raw_usage(usage: Any, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The provider's usage as JSON, with the gateway's ``cost`` and ``cost_details`` added."""
+    raw = _usage_dict(usage) or {}
+    for key in ("cost", "cost_details"):
+        if extra and extra.get(key) is not None:
+            raw[key] = extra[key]
+    return raw
 
 
 def signature_extra(signature: str) -> dict[str, Any]:
@@ -72,7 +122,7 @@ class InfronChunkStream:
     """An async iterator over an ``openai.AsyncStream`` of chat-completion chunks.
 
     ``response`` is the httpx response (the Agents SDK reads its ``x-request-id``). When the
-    stream ends, :attr:`record` holds the request's usage record and ``on_finish(self)`` runs.
+    stream has ended properly, ``on_finish(self)`` runs (see :meth:`record_builder`).
     """
 
     __slots__ = (
@@ -81,12 +131,12 @@ class InfronChunkStream:
         "_on_finish",
         "_preserve_raw",
         "_stream",
-        "_usage_body",
+        "_usage",
+        "_usage_extra",
         "chunk_id",
         "message_signature",
         "model",
         "provider",
-        "record",
         "request_id",
         "response",
     )
@@ -103,14 +153,14 @@ class InfronChunkStream:
         self._on_finish = on_finish
         self._preserve_raw = preserve_raw_usage
         self._finished: bool | None = False  # None once finish ran
-        self._usage_body: dict[str, Any] | None = None
+        self._usage: Any = None
+        self._usage_extra: Mapping[str, Any] | None = None
         self.response = getattr(stream, "response", None)
         self.request_id: str | None = None
         self.chunk_id: str | None = None
         self.provider: str | None = None
         self.model: str | None = None
         self.message_signature: str | None = None
-        self.record: UsageRecord | None = None
 
     def __aiter__(self) -> InfronChunkStream:
         return self
@@ -175,21 +225,28 @@ class InfronChunkStream:
                     call.extra_content = signature_extra(signature)
 
     def _usage_chunk(self, chunk: Any) -> None:
-        body = chunk.model_dump(mode="json", exclude_unset=True)
-        self._usage_body = body
+        self._usage = chunk.usage
+        self._usage_extra = chunk.model_extra
         if self._preserve_raw:
             # the Agents SDK snapshots the raw usage from this attribute when the run asks for it;
             # put the gateway's cost next to the tokens
-            raw = dict(body.get("usage") or {})
-            for key in ("cost", "cost_details"):
-                if body.get(key) is not None:
-                    raw[key] = body[key]
             try:
                 from agents.usage import _attach_raw_usage_snapshot
 
-                _attach_raw_usage_snapshot(chunk, raw)
+                _attach_raw_usage_snapshot(chunk, raw_usage(chunk.usage, chunk.model_extra))
             except ImportError:  # pragma: no cover - older or newer SDKs
                 pass
+
+    def record_builder(self, request_id: str | None) -> Callable[[], UsageRecord]:
+        """Builds the stream's usage record (without a usage chunk, because the run set
+        ``include_usage=False``, the request still counts, with an unknown cost)."""
+        return record_builder(
+            self._usage,
+            self._usage_extra,
+            model=self.model,
+            request_id=request_id,
+            provider=self.provider,
+        )
 
     def _finish(self) -> None:
         if self._finished is None:
@@ -203,17 +260,6 @@ class InfronChunkStream:
                 "request.",
                 request_id=self.request_id,
             )
-        # without a usage chunk (the run set include_usage=False) the request still counts, with
-        # an unknown cost
-        body = dict(self._usage_body) if self._usage_body is not None else {}
-        if body.get("model") is None:
-            body["model"] = self.model
-        if not body.get("request_id"):
-            body["request_id"] = self.request_id
-        if not isinstance(body.get("provider"), str):
-            body["provider"] = self.provider
-        record = UsageRecord.from_response(body, framework=FRAMEWORK)
-        self.record = record
         self._on_finish(self)
 
     async def aclose(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -31,13 +31,30 @@ __all__ = ["RunCost", "cost_of_response", "run_cost"]
 REGISTRY_SIZE = 20_000
 
 
+class PendingRecord:
+    """A usage record built on first access (when no tracker wants it at once)."""
+
+    __slots__ = ("_build", "_record")
+
+    def __init__(self, build: Callable[[], UsageRecord]) -> None:
+        self._build: Callable[[], UsageRecord] | None = build
+        self._record: UsageRecord | None = None
+
+    def get(self) -> UsageRecord:
+        if self._record is None:
+            assert self._build is not None
+            self._record = self._build()
+            self._build = None
+        return self._record
+
+
 class _Registry:
     def __init__(self, size: int) -> None:
         self._size = size
-        self._data: OrderedDict[str, UsageRecord] = OrderedDict()
+        self._data: OrderedDict[str, UsageRecord | PendingRecord] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, key: str, record: UsageRecord) -> None:
+    def put(self, key: str, record: UsageRecord | PendingRecord) -> None:
         with self._lock:
             self._data[key] = record
             self._data.move_to_end(key)
@@ -48,13 +65,14 @@ class _Registry:
         if not key:
             return None
         with self._lock:
-            return self._data.get(key)
+            entry = self._data.get(key)
+        return entry.get() if isinstance(entry, PendingRecord) else entry
 
 
 _registry = _Registry(REGISTRY_SIZE)
 
 
-def remember(key: str | None, record: UsageRecord) -> None:
+def remember(key: str | None, record: UsageRecord | PendingRecord) -> None:
     """Keep ``record`` reachable from the ``ModelResponse`` whose request id is ``key``."""
     if key:
         _registry.put(key, record)

@@ -18,8 +18,7 @@ It subclasses ``OpenAIChatCompletionsModel`` and translates only what differs:
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any, Literal, cast
 
@@ -34,14 +33,14 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 from openai.types.responses import ResponseOutputMessage
 
-from ..core.errors import InfronConfigError
+from ..core.errors import InfronConfigError, raise_for_inband_error
 from ..core.openai_compat import convert_openai_error
 from ..core.options import InfronOptions, parse_options
-from ..core.usage import UsageRecord, record_usage
+from ..core.usage import UsageRecord, record_usage, tracking_active
 from ._client import REQUEST_EDIT, InfronChatClient, RequestEdit, collect_signatures
 from ._options import prepare_call
-from ._stream import FRAMEWORK, InfronChunkStream, normalize_message
-from .cost import remember
+from ._stream import InfronChunkStream, normalize_message, raw_usage, record_builder
+from .cost import PendingRecord, remember
 
 __all__ = ["InfronModel", "ReplayPolicy", "replay_policy"]
 
@@ -85,9 +84,10 @@ def _same_model(context: ReasoningContentReplayContext) -> bool:
 class _CallSlot:
     """Filled by :meth:`InfronModel._fetch_response` for the surrounding call."""
 
-    __slots__ = ("message_signature", "raw_usage", "stream")
+    __slots__ = ("message_signature", "preserve_raw_usage", "raw_usage", "stream")
 
-    def __init__(self) -> None:
+    def __init__(self, preserve_raw_usage: bool = False) -> None:
+        self.preserve_raw_usage = preserve_raw_usage
         self.message_signature: str | None = None
         self.raw_usage: dict[str, Any] | None = None
         self.stream: InfronChunkStream | None = None
@@ -185,7 +185,7 @@ class InfronModel(OpenAIChatCompletionsModel):
         conversation_id: str | None = None,
         prompt: Any = None,
     ) -> ModelResponse:
-        slot = _CallSlot()
+        slot = _CallSlot(model_settings.preserve_raw_usage is True)
         token = _CALL.set(slot)
         try:
             response = await super().get_response(
@@ -202,8 +202,9 @@ class InfronModel(OpenAIChatCompletionsModel):
             )
         finally:
             _CALL.reset(token)
-        # the gateway's cost with the tokens, whatever the run's preserve_raw_usage says
-        response.raw_usage = slot.raw_usage
+        if slot.raw_usage is not None:
+            # the run asked for the raw usage: the gateway's cost goes with the tokens
+            response.raw_usage = slot.raw_usage
         _sign_output(response.output, slot.message_signature)
         return response
 
@@ -271,8 +272,12 @@ class InfronModel(OpenAIChatCompletionsModel):
     ) -> Any:
         call = prepare_call(self.options, model_settings, stream=stream)
         tool_sigs, message_sigs = collect_signatures(input)
-        edit = RequestEdit(call.options.prompt_cache, tool_sigs, message_sigs)
-        token = REQUEST_EDIT.set(None if edit.is_noop() else edit)
+        edit = (
+            RequestEdit(call.options.prompt_cache, tool_sigs, message_sigs)
+            if call.options.prompt_cache is not None or tool_sigs or message_sigs
+            else None
+        )
+        token = REQUEST_EDIT.set(edit)
         try:
             ret = await super()._fetch_response(
                 system_instructions,
@@ -306,8 +311,6 @@ class InfronModel(OpenAIChatCompletionsModel):
         return response, wrapped
 
     def _check_completion(self, completion: ChatCompletion, slot: _CallSlot | None) -> None:
-        from ..core.errors import raise_for_inband_error
-
         extra = completion.model_extra or {}
         if extra.get("error") is not None or any(
             c.finish_reason == "error" or (c.model_extra or {}).get("error")  # type: ignore[comparison-overlap]
@@ -317,40 +320,42 @@ class InfronModel(OpenAIChatCompletionsModel):
         signature = None
         if completion.choices:
             signature = normalize_message(completion.choices[0].message)
-        usage = completion.usage.model_dump(exclude_unset=True) if completion.usage else None
         request_id = extra.get("request_id")
         if not isinstance(request_id, str) or not request_id:
             request_id = getattr(completion, "_request_id", None) or completion.id
-        provider = extra.get("provider")
-        record = UsageRecord.from_usage(
-            usage,
-            cost=extra.get("cost"),
-            cost_details=extra.get("cost_details"),
-            model=completion.model,
-            request_id=request_id,
-            provider=provider if isinstance(provider, str) else None,
-            framework=FRAMEWORK,
-        )
+        # the SDK puts this on the ModelResponse, where run_cost() finds the record
         completion._request_id = request_id
         if slot is not None:
-            raw = dict(usage or {})
-            for key in ("cost", "cost_details"):
-                if extra.get(key) is not None:
-                    raw[key] = extra[key]
-            slot.raw_usage = raw
             slot.message_signature = signature
-        remember(request_id, record)
-        record_usage(record)
+            if slot.preserve_raw_usage:
+                slot.raw_usage = raw_usage(completion.usage, extra)
+        build = record_builder(
+            completion.usage,
+            extra,
+            model=completion.model,
+            request_id=request_id,
+            provider=None,
+        )
+        _record(request_id, build)
 
     @staticmethod
     def _stream_finished(stream: InfronChunkStream, response: Any) -> None:
-        record = stream.record
-        assert record is not None
         request_id = stream.request_id or getattr(response, "_request_id", None) or stream.chunk_id
         if request_id:
             # the SDK copies the terminal response from this object, private attribute included
             response._request_id = request_id
-        if record.request_id is None and request_id:
-            record = dataclasses.replace(record, request_id=request_id)
+        _record(request_id, stream.record_builder(request_id))
+
+
+def _record(request_id: str | None, build: Callable[[], UsageRecord]) -> None:
+    """Keep the request's record for run_cost(); give it to the active trackers, if any.
+
+    The record is only built when something wants it: at once for a ``track_usage()`` block,
+    otherwise when ``run_cost()`` first reads it.
+    """
+    if tracking_active():
+        record = build()
         remember(request_id, record)
         record_usage(record)
+    else:
+        remember(request_id, PendingRecord(build))

@@ -39,7 +39,7 @@ from ..core.options import (
 from ..core.settings import InfronSettings
 from ._options import prepare_call
 from .model import InfronModel, ReplayPolicy, replay_policy
-from .tracing import protect_trace_export
+from .tracing import TraceGuard
 
 __all__ = ["PREFIX", "InfronProvider", "infron_multi_provider"]
 
@@ -124,7 +124,7 @@ class InfronProvider(ModelProvider):
         self.api = api
         self._replay = replay_policy(replay_reasoning)
         self._client = openai_client
-        self._protect_tracing = protect_tracing
+        self._trace_guard = TraceGuard(self.settings.api_key) if protect_tracing else None
         self._models: dict[str, Model] = {}
         self._lock = threading.Lock()
         if api == "responses":
@@ -136,8 +136,8 @@ class InfronProvider(ModelProvider):
         return f"InfronProvider(base_url={self.settings.base_url!r}, api={self.api!r})"
 
     def _guard_tracing(self) -> None:
-        if self._protect_tracing:
-            protect_trace_export(self.settings.api_key)
+        if self._trace_guard is not None:
+            self._trace_guard.check()
 
     def _openai_client(self) -> AsyncOpenAI:
         client = self._client
@@ -159,8 +159,8 @@ class InfronProvider(ModelProvider):
 
         Models are cached per name: the runner asks for the model on every turn.
         """
-        if self._protect_tracing:
-            self._guard_tracing()
+        # checked on every lookup (once per turn): the key may be handed to the exporter later
+        self._guard_tracing()
         name = model_name or self.default_model
         if not name:
             raise InfronConfigError(

@@ -45,9 +45,9 @@ def _secret(key: str | SecretStr) -> str:
 
 
 def _exporter() -> object:
-    from agents.tracing.processors import default_exporter
+    from agents.tracing import processors
 
-    return default_exporter()
+    return processors.default_exporter()
 
 
 def _effective_key(exporter: object) -> str | None:
@@ -87,10 +87,29 @@ def protect_trace_export(infron_key: str | SecretStr) -> bool:
     key = _secret(infron_key)
     if not key:
         return False
-    exporter = _exporter()
-    if not _same(_effective_key(exporter), key):
-        return False
-    disable_openai_trace_export()
+    return TraceGuard(key).check()
+
+
+class TraceGuard:
+    """:func:`protect_trace_export` for one key, cheap enough to run on every model lookup."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, infron_key: str | SecretStr) -> None:
+        self._key = _secret(infron_key).encode()
+
+    def check(self) -> bool:
+        """Switch export off if it would use the key; True if it was switched off now."""
+        exporter = _exporter()
+        effective = _effective_key(exporter)
+        if not effective or not hmac.compare_digest(effective.encode(), self._key):
+            return False
+        _disable(exporter)
+        return True
+
+
+def _disable(exporter: object) -> None:
+    exporter.api_key = None  # type: ignore[attr-defined]  # see disable_openai_trace_export
     if not _warned.is_set():
         _warned.set()
         logger.warning(
@@ -100,7 +119,6 @@ def protect_trace_export(infron_key: str | SecretStr) -> bool:
             "infron_integrations.openai_agents.use_openai_tracing('<your OpenAI key>'), or add "
             "your own processor with agents.set_trace_processors([...])."
         )
-    return True
 
 
 def use_openai_tracing(openai_api_key: str | SecretStr, *, infron_key: str | None = None) -> None:
