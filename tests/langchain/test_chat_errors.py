@@ -12,6 +12,7 @@ import pickle
 import time
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from langchain_core import exceptions as lc
@@ -258,3 +259,14 @@ def test_budget_exceeded_is_raised_after_the_call_is_recorded(chat_model_factory
     with track_usage(budget=1e-9) as run, pytest.raises(core.InfronBudgetExceededError):
         llm.invoke("spend")
     assert run.total.requests == 1 and run.total_cost > 0
+
+
+@pytest.mark.parametrize("timeout", [0.3, httpx.Timeout(0.3), (5.0, 0.3)])
+def test_timeouts_are_typed(infron_sandbox: Any, chat_model_factory: Any, timeout: Any) -> None:
+    llm = _faulty(chat_model_factory, "slow:2", timeout=timeout)
+    start = time.monotonic()
+    with pytest.raises(core.InfronTimeoutError) as info:
+        llm.invoke("hi")
+    assert time.monotonic() - start < 1.5
+    assert isinstance(info.value, lc.ModelTimeoutError)
+    assert isinstance(info.value, openai.APITimeoutError)

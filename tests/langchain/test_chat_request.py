@@ -309,3 +309,12 @@ def test_prompt_cache_does_not_collide_with_langchain_cache(chat_model_factory: 
     llm = chat_model_factory(prompt_cache=True, cache=False)
     assert llm.cache is False
     assert llm.prompt_cache is not None and llm.prompt_cache.system is True
+
+
+def test_default_query_and_extra_headers(infron_sandbox: Any, chat_model_factory: Any) -> None:
+    llm = chat_model_factory(default_query={"trace": "1"})
+    llm.invoke("hi", extra_headers={"X-Request-Tag": "t1"})
+    request = infron_sandbox.last_request(CHAT)
+    assert request.query == "trace=1"
+    assert request.headers["x-request-tag"] == "t1"
+    assert "extra_headers" not in request.body

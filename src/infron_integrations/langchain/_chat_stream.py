@@ -79,8 +79,9 @@ def stream(
         _raise(exc, response, acc)
     assert response is not None
     headers = model._headers_info(response)
+    lines = response.iter_lines()
     try:
-        for data in iter_sse_json(response.iter_lines()):
+        for data in iter_sse_json(lines):
             acc.feed(data)
             chunk = converter.chunk(data)
             if chunk is None:
@@ -95,6 +96,8 @@ def stream(
                 )
             yield chunk
         acc.finish()
+        for _ in lines:  # read past [DONE] so the connection goes back to the pool
+            pass
     except Exception as exc:
         _raise(exc, response, acc)
     finally:
@@ -128,7 +131,8 @@ async def astream(
     headers = model._headers_info(response)
     timeout = model.stream_chunk_timeout
     watchdog = ChunkWatchdog(timeout) if timeout and timeout > 0 else None
-    items = cast(AsyncGenerator[dict[str, Any], None], aiter_sse_json(response.aiter_lines()))
+    lines = response.aiter_lines()
+    items = cast(AsyncGenerator[dict[str, Any], None], aiter_sse_json(lines))
     try:
         while True:
             if watchdog is not None:
@@ -159,6 +163,8 @@ async def astream(
                 )
             yield chunk
         acc.finish()
+        async for _ in lines:  # read past [DONE] so the connection goes back to the pool
+            pass
     except Exception as exc:
         if isinstance(exc, asyncio.TimeoutError):
             raise

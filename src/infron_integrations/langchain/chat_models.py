@@ -15,7 +15,6 @@ names of the base class are redefined on purpose:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -28,6 +27,7 @@ from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from typing_extensions import Self
 
+from ..core.cache import apply_prompt_cache
 from ..core.http import openai_client
 from ..core.options import (
     InfronOptions,
@@ -61,10 +61,18 @@ from ._errors import to_langchain_error
 
 __all__ = ["ChatInfron"]
 
-logger = logging.getLogger(__name__)
-
 _PATH = "/chat/completions"
 FRAMEWORK = "langchain"
+
+
+def _timeout_option(timeout: Any) -> Any:
+    """A per-request timeout for values the shared clients' float timeout cannot express."""
+    if timeout is None or isinstance(timeout, (int, float)):
+        return None  # plain seconds are part of the pooled client's settings
+    if isinstance(timeout, tuple) and len(timeout) == 2:
+        connect, read = timeout
+        return httpx.Timeout(read, connect=connect)
+    return timeout  # an httpx.Timeout
 
 
 class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
@@ -131,6 +139,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     _settings: InfronSettings = PrivateAttr()
     _options: InfronOptions = PrivateAttr()
     _fragment: dict[str, Any] | None = PrivateAttr(default=None)
+    _timeout_option: Any = PrivateAttr(default=None)
 
     # --- construction ------------------------------------------------------------------------
 
@@ -180,16 +189,22 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             prompt_cache=self.prompt_cache,
             usage=self.usage_accounting,
         )
+        self._timeout_option = _timeout_option(timeout)
         if self.http_client is not None or self.openai_proxy:
-            self.root_client = self._own_sync_client()
+            # the user brought an httpx client or a proxy: a dedicated client honours it
+            import openai
+
+            http_client = self.http_client or httpx.Client(proxy=self.openai_proxy)
+            self.root_client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
         elif self.root_client is None:
             self.root_client = openai_client(settings)
         self.client = self.root_client.chat.completions
-        if self.http_async_client is not None:
+        if self.http_async_client is not None or self.openai_proxy:
             import openai
 
+            http_async_client = self.http_async_client or httpx.AsyncClient(proxy=self.openai_proxy)
             self.root_async_client = openai.AsyncOpenAI(
-                **self._client_kwargs(), http_client=self.http_async_client
+                **self._client_kwargs(), http_client=http_async_client
             )
             self.async_client = self.root_async_client.chat.completions
         elif self.root_async_client is None:
@@ -202,19 +217,10 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         return {
             "api_key": settings.api_key.get_secret_value(),
             "base_url": settings.base_url,
-            "timeout": self.request_timeout or settings.timeout,
+            "timeout": settings.timeout,
             "max_retries": settings.max_retries,
             "default_headers": settings.public_headers(),
         }
-
-    def _own_sync_client(self) -> Any:
-        # The user brought their own httpx client or proxy: honour it with a dedicated client.
-        import openai
-
-        http_client = self.http_client
-        if http_client is None:
-            http_client = httpx.Client(proxy=self.openai_proxy)
-        return openai.OpenAI(**self._client_kwargs(), http_client=http_client)
 
     # --- LangChain plumbing ------------------------------------------------------------------
 
@@ -304,18 +310,19 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         if stop is not None:
             kwargs["stop"] = stop
         payload = {**self._default_params, **fragment, **kwargs}
-        if options.usage.include is False:
-            payload.pop("usage", None)
         wire_messages = message_dicts(messages, self.reasoning_replay)
         tools = payload.get("tools")
-        from ..core.cache import apply_prompt_cache
-
         wire_messages, new_tools = apply_prompt_cache(wire_messages, tools, options.prompt_cache)
         payload["messages"] = wire_messages
         if tools is not None:
             payload["tools"] = new_tools
         schema = structured_schema(payload)
-        return payload, schema, request_options(payload)
+        request = request_options(payload)
+        if "timeout" not in request and self._timeout_option is not None:
+            request["timeout"] = self._timeout_option
+        if self.default_query:
+            request["params"] = {**self.default_query, **request.get("params", {})}
+        return payload, schema, request
 
     def _get_request_payload(
         self,
@@ -348,6 +355,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         if self._use_responses_api(kwargs):
             return _responses_generate(self, messages, stop, run_manager, kwargs)
         payload, schema, options = self._prepare(messages, stop, kwargs)
+        payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
         response: httpx.Response | None = None
         try:
             response = self.root_client.post(
@@ -378,6 +386,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         if self._use_responses_api(kwargs):
             return await _responses_agenerate(self, messages, stop, run_manager, kwargs)
         payload, schema, options = self._prepare(messages, stop, kwargs)
+        payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
         response: httpx.Response | None = None
         try:
             client = self._async_root()
