@@ -122,7 +122,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     web_search: WebSearchOptions | None = None
     """Web search, sent as ``web_search_options`` (docs: Web Search)."""
 
-    prompt_cache: PromptCache | None = None
+    prompt_cache: PromptCache | bool | None = None
     """Automatic ``cache_control`` breakpoints after the tools, the system prompt and the last user
     turn; ``True`` for the defaults (docs: Prompt Caching). Explicit markers in messages are kept
     and validated either way. (``cache`` is LangChain's response cache.)"""
@@ -146,6 +146,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     @field_validator("prompt_cache", mode="before")
     @classmethod
     def _prompt_cache_flag(cls, value: Any) -> Any:
+        # normalized here, so the attribute is always a PromptCache or None
         if value is True:
             return PromptCache()
         if value is False:
@@ -275,8 +276,8 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         params = super()._get_invocation_params(stop=stop, **kwargs)
         for key, value in self._base_fragment().items():
             params.setdefault(key, value)
-        if self.prompt_cache is not None:
-            params.setdefault("prompt_cache", self.prompt_cache.to_wire())
+        if self._options.prompt_cache is not None:
+            params.setdefault("prompt_cache", self._options.prompt_cache.to_wire())
         return params
 
     def _use_responses_api(self, payload: dict[str, Any]) -> bool:
