@@ -104,3 +104,19 @@ def test_other_providers_are_ignored_by_the_handler() -> None:
     foreign = AIMessage("x", response_metadata={"model_provider": "openai", "cost": 1.0})
     handler.on_llm_end(LLMResult(generations=[[ChatGeneration(message=foreign)]]))
     assert handler.successful_requests == 0
+
+
+def test_the_responses_route_is_counted_with_its_cost(
+    infron_sandbox: Any, chat_model_factory: Any
+) -> None:
+    llm = chat_model_factory(use_responses_api=True)
+    with track_usage() as run, get_infron_callback() as cb:
+        message = llm.invoke("via responses")
+        streamed = _merge(list(llm.stream("streamed via responses")))
+    assert infron_sandbox.last_request().path == "/v1/responses"
+    assert message.response_metadata["cost"] > 0
+    assert message.response_metadata["request_id"]
+    assert run.total.requests == cb.successful_requests == 2
+    assert Decimal(str(run.total_cost)) == _cost(message)  # the stream's cost is not surfaced
+    assert run.total.unknown_cost_requests == cb.unknown_cost_requests == 1
+    assert streamed.usage_metadata["total_tokens"] > 0

@@ -40,8 +40,8 @@ __all__ = ["InfronCallbackHandler", "get_infron_callback"]
 
 def _record_from_message(message: AIMessage) -> UsageRecord | None:
     metadata = message.response_metadata
-    if metadata.get("model_provider") != "infron":
-        return None
+    if metadata.get("model_provider") != "infron" and metadata.get("gateway") != "infron":
+        return None  # another provider (or another gateway)
     usage: Mapping[str, Any] = message.usage_metadata or {}
     input_details = usage.get("input_token_details") or {}
     output_details = usage.get("output_token_details") or {}
