@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -57,25 +57,40 @@ class CostLogger(CustomLogger):  # type: ignore[misc]
     ):
         self._add(kwargs, response_obj)
 
-    def wait(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """The events once at least ``count`` arrived (LiteLLM logs from background threads)."""
+    def _matching(self, match: str | Callable[[Any], bool] | None) -> list[dict[str, Any]]:
+        """Events whose response has the id ``match`` (or satisfies it, when callable)."""
+        with self._lock:
+            events = list(self.events)
+        if match is None:
+            return events
+        if callable(match):
+            return [e for e in events if match(e["response"])]
+        return [e for e in events if getattr(e["response"], "id", None) == match]
+
+    def wait(
+        self, response_id: str | Callable[[Any], bool] | None = None, timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """The first event (for ``response_id``, if given) once it arrived: LiteLLM logs from
+        background threads, so a late event of an earlier test may arrive too."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.events) >= count:
-                    return list(self.events)
+            found = self._matching(response_id)
+            if found:
+                return found[0]
             time.sleep(0.02)
-        raise AssertionError(f"expected {count} success events, got {len(self.events)}")
+        raise AssertionError(f"no success event for {response_id!r}: {len(self.events)} events")
 
-    async def await_events(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def await_event(
+        self, response_id: str | Callable[[Any], bool] | None = None, timeout: float = 5.0
+    ) -> Any:
         """:meth:`wait` for async tests (LiteLLM logs from tasks on the running loop)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.events) >= count:
-                    return list(self.events)
+            found = self._matching(response_id)
+            if found:
+                return found[0]
             await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {count} success events, got {len(self.events)}")
+        raise AssertionError(f"no success event for {response_id!r}: {len(self.events)} events")
 
 
 _COST_LOGGER = CostLogger()

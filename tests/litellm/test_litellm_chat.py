@@ -67,8 +67,8 @@ def test_completion_wire_body_and_cost(infron_sandbox: Any, creds: dict[str, str
 def test_cost_reaches_litellm_callbacks(
     infron_sandbox: Any, creds: dict[str, str], cost_logger: Any
 ) -> None:
-    litellm.completion(model="infron/openai/gpt-4o-mini", messages=USER, **creds)
-    event = cost_logger.wait(1)[0]
+    response = litellm.completion(model="infron/openai/gpt-4o-mini", messages=USER, **creds)
+    event = cost_logger.wait(response.id)
     assert event["response_cost"] == pytest.approx(_spent(infron_sandbox))
     assert event["payload"]["response_cost"] == pytest.approx(_spent(infron_sandbox))
 

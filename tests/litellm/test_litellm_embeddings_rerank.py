@@ -41,7 +41,8 @@ def test_embedding_with_cost(infron_sandbox: Any, creds: dict[str, str], cost_lo
     assert response._hidden_params["response_cost"] == pytest.approx(cost)
     assert response.usage.cost == pytest.approx(cost)
     assert response.provider == "novita"
-    assert cost_logger.wait(1)[0]["response_cost"] == pytest.approx(cost)
+    event = cost_logger.wait(lambda r: isinstance(r, litellm.EmbeddingResponse))
+    assert event["response_cost"] == pytest.approx(cost)
 
 
 def test_embedding_asks_for_cost_only_when_told(infron_sandbox: Any, creds: dict[str, str]) -> None:
@@ -137,3 +138,17 @@ def test_rerank_errors(infron_sandbox: Any, creds: dict[str, str]) -> None:
         rerank(RERANKER, "q", DOCS, api_key="sk-wrong", api_base=creds["api_base"])
     with pytest.raises(InfronConfigError):
         rerank(RERANKER, "q", DOCS, provider={"sortt": "price"}, **creds)
+
+
+async def test_aembedding_dimensions_and_base64(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    """register() installs the hooks: async calls pass dimensions/encoding_format through."""
+    import base64
+    import struct
+
+    response = await litellm.aembedding(
+        model=f"infron/{MODEL}", input=["x"], dimensions=4, encoding_format="base64", **creds
+    )
+    body = infron_sandbox.last_request(EMBEDDINGS).body
+    assert body == {"model": MODEL, "input": ["x"], "dimensions": 4, "encoding_format": "base64"}
+    raw = base64.b64decode(response.data[0]["embedding"])
+    assert len(struct.unpack("<4f", raw)) == 4

@@ -262,3 +262,39 @@ def test_build_chat_request_is_pure() -> None:
     assert request.body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
     assert request.body["reasoning"] == {"effort": "high"}
     assert request.body["x"] == 1
+
+
+async def test_async_reasoning_effort_needs_no_allowlist(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    """register() installs the hooks: on async calls LiteLLM lets reasoning_effort through."""
+    response = await litellm.acompletion(
+        model="infron/openai/gpt-4o", messages=USER, reasoning_effort="low", **creds
+    )
+    assert _body(infron_sandbox)["reasoning"] == {"effort": "low"}
+    assert response.choices[0].message.reasoning_content
+
+
+async def test_async_thinking_needs_no_allowlist(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    await litellm.acompletion(
+        model="infron/anthropic/claude-sonnet-4.5",
+        messages=USER,
+        thinking={"type": "enabled", "budget_tokens": 2000},
+        **creds,
+    )
+    assert _body(infron_sandbox)["reasoning"] == {"max_tokens": 2000}
+
+
+async def test_hooks_leave_other_providers_alone() -> None:
+    from infron_integrations.litellm import hooks
+
+    kwargs = {"model": "openai/gpt-4o", "reasoning_effort": "high", "dimensions": 3}
+    assert await hooks.async_pre_call_deployment_hook(dict(kwargs), "acompletion") is None
+    assert await hooks.async_pre_call_deployment_hook(dict(kwargs), "aembedding") is None
+    ours = {"model": "infron/openai/gpt-4o", "reasoning_effort": "high"}
+    changed = await hooks.async_pre_call_deployment_hook(dict(ours), "acompletion")
+    assert changed is not None
+    assert changed["allowed_openai_params"] == ["reasoning_effort"]
+    assert ours == {"model": "infron/openai/gpt-4o", "reasoning_effort": "high"}

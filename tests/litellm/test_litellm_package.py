@@ -11,10 +11,11 @@ import pytest
 import infron_integrations
 import infron_integrations.litellm as adapter
 import litellm
-from infron_integrations.litellm import InfronLLM, handler, register
+from infron_integrations.litellm import InfronLLM, handler, hooks, register
 
 EXPORTS = [
     "PROVIDER_NAME",
+    "InfronHooks",
     "InfronLLM",
     "InfronLiteLLMAPIError",
     "InfronLiteLLMAuthenticationError",
@@ -34,6 +35,7 @@ EXPORTS = [
     "InfronLiteLLMTimeoutError",
     "arerank",
     "handler",
+    "hooks",
     "register",
     "rerank",
     "to_litellm_error",
@@ -59,6 +61,7 @@ def test_register_is_idempotent() -> None:
     second = register()
     assert first is second is handler
     assert len(_entries()) == 1
+    assert [cb for cb in litellm.callbacks if cb is hooks] == [hooks]
     assert "infron" in litellm.provider_list and "infron" in litellm._custom_providers
     model, provider, _, _ = litellm.get_llm_provider("infron/anthropic/claude-sonnet-4.5")
     assert (model, provider) == ("anthropic/claude-sonnet-4.5", "infron")
@@ -68,8 +71,13 @@ def test_register_replaces_the_handler_and_takes_another_prefix() -> None:
     custom = InfronLLM(options={"provider": {"sort": "price"}})
     assert register(custom) is custom
     assert _entries() == [{"provider": "infron", "custom_handler": custom}]
-    register(provider="infron-eu")
-    assert _entries("infron-eu")[0]["custom_handler"] is handler
+    saved = hooks.providers
+    try:
+        register(provider="infron-eu")
+        assert _entries("infron-eu")[0]["custom_handler"] is handler
+        assert "infron-eu" in hooks.providers
+    finally:
+        hooks.providers = saved
     assert len(_entries()) == 1
 
 

@@ -73,7 +73,7 @@ def test_stream_cost_reaches_callbacks_without_stream_options(
         litellm.completion(model="infron/openai/gpt-4o-mini", messages=USER, stream=True, **creds)
     )
     assert _text(chunks).startswith("You said:")
-    event = cost_logger.wait(1)[0]
+    event = cost_logger.wait(chunks[0].id)
     assert event["response_cost"] == pytest.approx(_spent(infron_sandbox))
 
 
@@ -135,8 +135,8 @@ async def test_astream(infron_sandbox: Any, creds: dict[str, str], cost_logger: 
     assert _text(chunks).startswith("You said:")
     assert _text(chunks, "reasoning_content").startswith("The user wrote")
     assert chunks[-1].usage.cost == pytest.approx(_spent(infron_sandbox))
-    events = await cost_logger.await_events(1)
-    assert events[0]["response_cost"] == pytest.approx(_spent(infron_sandbox))
+    event = await cost_logger.await_event(chunks[0].id)
+    assert event["response_cost"] == pytest.approx(_spent(infron_sandbox))
 
 
 async def test_astream_tool_calls(infron_sandbox: Any, creds: dict[str, str]) -> None:

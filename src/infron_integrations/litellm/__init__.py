@@ -9,6 +9,10 @@
         custom_provider_map:
           - {"provider": "infron", "custom_handler": infron_integrations.litellm.handler}
 
+* :data:`hooks`: a LiteLLM callback (added by :func:`register`; for the proxy, list it in
+  ``litellm_settings.callbacks``) that lets ``reasoning_effort``/``thinking`` and embeddings'
+  ``dimensions``/``encoding_format`` through on async calls, which LiteLLM refuses for custom
+  providers.
 * :func:`rerank` / :func:`arerank`: rerank with LiteLLM's ``RerankResponse`` and the gateway cost.
 * Exceptions: every error is both the LiteLLM type and the core Infron type (e.g.
   ``InfronLiteLLMRateLimitError`` is a ``litellm.RateLimitError`` and an ``InfronRateLimitError``).
@@ -41,11 +45,13 @@ from ._errors import (  # noqa: E402
     InfronLiteLLMTimeoutError,
     to_litellm_error,
 )
+from ._hooks import InfronHooks, hooks  # noqa: E402
 from .provider import PROVIDER_NAME, InfronLLM, handler, register  # noqa: E402
 from .rerank import arerank, rerank  # noqa: E402
 
 __all__ = [
     "PROVIDER_NAME",
+    "InfronHooks",
     "InfronLLM",
     "InfronLiteLLMAPIError",
     "InfronLiteLLMAuthenticationError",
@@ -65,6 +71,7 @@ __all__ = [
     "InfronLiteLLMTimeoutError",
     "arerank",
     "handler",
+    "hooks",
     "register",
     "rerank",
     "to_litellm_error",

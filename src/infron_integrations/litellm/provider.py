@@ -39,6 +39,7 @@ from ..core.options import InfronOptions, parse_options
 from ..core.stream import aiter_sse_json, iter_sse_json
 from . import _transport as http
 from ._errors import to_litellm_error
+from ._hooks import hooks
 from ._request import build_chat_request, build_embedding_request
 from ._response import StreamState, chat_response, embedding_response
 
@@ -401,7 +402,10 @@ handler = InfronLLM()
 
 
 def register(
-    custom_handler: InfronLLM | None = None, *, provider: str = PROVIDER_NAME
+    custom_handler: InfronLLM | None = None,
+    *,
+    provider: str = PROVIDER_NAME,
+    install_hooks: bool = True,
 ) -> InfronLLM:
     """Register Infron as LiteLLM's ``infron/`` provider (idempotent).
 
@@ -410,6 +414,9 @@ def register(
     Args:
         custom_handler: the handler to use; the module-level :data:`handler` by default.
         provider: the model prefix; ``"infron"`` gives ``model="infron/<vendor>/<model>"``.
+        install_hooks: also add :data:`~infron_integrations.litellm.hooks` to
+            ``litellm.callbacks`` (once), so async calls accept ``reasoning_effort``/``thinking``
+            and embeddings accept ``dimensions``/``encoding_format`` without extra arguments.
 
     Returns:
         The registered handler.
@@ -424,4 +431,9 @@ def register(
         litellm.provider_list.append(provider)
     if provider not in litellm._custom_providers:
         litellm._custom_providers.append(provider)
+    if install_hooks:
+        if provider not in hooks.providers:
+            hooks.providers = (*hooks.providers, provider)
+        if not any(cb is hooks for cb in litellm.callbacks):
+            litellm.callbacks = [*litellm.callbacks, hooks]
     return chosen

@@ -1,0 +1,234 @@
+"""The real ``litellm --config`` proxy with ``examples/litellm_proxy/config.yaml``, against the sandbox.
+
+The proxy runs as a subprocess (its own process group) pointed at the session's loopback sandbox;
+it is stopped by pid at the end of the module. Calls go through the ``openai`` client, as a proxy
+user's would.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "examples" / "litellm_proxy" / "config.yaml"
+LITELLM = Path(sys.executable).parent / "litellm"
+START_TIMEOUT = 120.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Proxy:
+    def __init__(self, url: str, master_key: str, log: Path) -> None:
+        self.url = url
+        self.master_key = master_key
+        self.log = log
+
+    def client(self) -> openai.OpenAI:
+        return openai.OpenAI(
+            api_key=self.master_key, base_url=self.url + "/v1", max_retries=0, timeout=60
+        )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    # The proxy was started in its own session: signal its process group (pgid == its pid).
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def proxy(infron_sandbox_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    if not LITELLM.exists():
+        pytest.skip(f"the litellm proxy CLI is not installed at {LITELLM}")
+    port = _free_port()
+    master_key = "sk-proxy-test-" + secrets.token_hex(8)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("INFRON_", "LITELLM_", "DATABASE_URL", "OPENAI_"))
+    }
+    env.update(
+        INFRON_API_KEY=infron_sandbox_server.api_key,
+        INFRON_BASE_URL=infron_sandbox_server.base_url,
+        LITELLM_MASTER_KEY=master_key,
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    log = tmp_path_factory.mktemp("litellm-proxy") / "proxy.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(LITELLM), "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=str(ROOT),
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"the proxy exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+                )
+            try:
+                if httpx.get(url + "/health/liveliness", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the proxy did not start in time:\n{log.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield Proxy(url, master_key, log)
+    finally:
+        _stop(process)
+    assert process.poll() is not None
+
+
+def _spent(sb: Any) -> float:
+    return float(Decimal(repr(sb.state.config.initial_balance)) - sb.state.balance(sb.api_key))
+
+
+USER = [{"role": "system", "content": "You are terse. " * 30}, {"role": "user", "content": "Hi"}]
+
+
+def test_chat_cost_header_and_wire_body(proxy: Proxy, infron_sandbox: Any) -> None:
+    raw = proxy.client().chat.completions.with_raw_response.create(
+        model="claude-sonnet",
+        messages=USER,  # type: ignore[arg-type]
+        reasoning_effort="high",
+    )
+    completion = raw.parse()
+    assert completion.choices[0].message.content.startswith('You said: "Hi"')
+    assert (completion.choices[0].message.model_extra or {})["reasoning_content"]
+    cost = _spent(infron_sandbox)
+    assert cost > 0
+    assert float(raw.headers["x-litellm-response-cost"]) == pytest.approx(cost)
+    assert (completion.usage.model_extra or {})["cost"] == pytest.approx(cost)
+
+    body = infron_sandbox.last_request("/v1/chat/completions").body
+    assert body["model"] == "anthropic/claude-sonnet-4.5"
+    # per-deployment options from config.yaml, the client's reasoning_effort mapped by the handler
+    assert body["provider"] == {"order": ["anthropic", "amazon-bedrock"], "allow_fallbacks": True}
+    assert body["reasoning"] == {"effort": "high"}
+    assert body["usage"] == {"include": True}
+    assert body["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral"}
+    assert "reasoning_effort" not in body
+
+
+def test_stream_usage_and_cost(proxy: Proxy, infron_sandbox: Any) -> None:
+    stream = proxy.client().chat.completions.create(
+        model="deepseek-r1",
+        messages=[{"role": "user", "content": "Hi"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    reasoning = "".join(
+        (c.choices[0].delta.model_extra or {}).get("reasoning_content") or ""
+        for c in chunks
+        if c.choices
+    )
+    assert text.startswith('You said: "Hi"')
+    assert reasoning.startswith("The user wrote")
+    usage = chunks[-1].usage
+    assert usage is not None and usage.completion_tokens > 0
+    assert (usage.model_extra or {})["cost"] == pytest.approx(_spent(infron_sandbox))
+    assert infron_sandbox.last_request("/v1/chat/completions").body["stream"] is True
+
+
+def test_embeddings_cost_header(proxy: Proxy, infron_sandbox: Any) -> None:
+    # the openai client asks for base64 unless told otherwise; the hooks let it through
+    raw = proxy.client().embeddings.with_raw_response.create(
+        model="qwen-embedding", input=["hello", "world"]
+    )
+    result = raw.parse()
+    assert len(result.data) == 2 and len(result.data[0].embedding) == 1024
+    cost = _spent(infron_sandbox)
+    assert cost > 0
+    assert float(raw.headers["x-litellm-response-cost"]) == pytest.approx(cost)
+    body = infron_sandbox.last_request("/v1/embeddings").body
+    assert body == {
+        "model": "qwen/qwen3-embedding-0.6b",
+        "input": ["hello", "world"],
+        "encoding_format": "base64",
+        "usage": {"include": True},
+    }
+
+
+def test_embeddings_dimensions(proxy: Proxy, infron_sandbox: Any) -> None:
+    result = proxy.client().embeddings.create(
+        model="qwen-embedding", input="hello", dimensions=16, encoding_format="float"
+    )
+    assert len(result.data[0].embedding) == 16
+    body = infron_sandbox.last_request("/v1/embeddings").body
+    assert body["dimensions"] == 16 and body["encoding_format"] == "float"
+
+
+def test_rerank_route(proxy: Proxy, infron_sandbox: Any) -> None:
+    response = httpx.post(
+        proxy.url + "/rerank",
+        headers={"Authorization": f"Bearer {proxy.master_key}"},
+        json={
+            "model": "qwen-reranker",
+            "query": "what is a cat",
+            "documents": ["Paris is a city.", "A cat is an animal."],
+            "top_n": 1,
+        },
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["index"] for r in results] == [1]
+    request = infron_sandbox.last_request("/v1/rerank")
+    assert request.body["model"] == "qwen/qwen3-reranker-0.6b"
+    assert request.body["top_n"] == 1
+
+
+def test_gateway_errors_keep_their_status(proxy: Proxy, infron_sandbox: Any) -> None:
+    infron_sandbox.set_down("openai", "azure")
+    client = proxy.client()
+    with pytest.raises(openai.APIStatusError) as info:
+        client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": "Hi"}],
+            extra_body={"provider": {"allow_fallbacks": False}},
+        )
+    assert info.value.status_code == 503
+    assert "No provider met the routing requirements" in str(info.value)
+
+
+def test_invalid_options_are_400_naming_the_field(proxy: Proxy, infron_sandbox: Any) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        proxy.client().chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": "Hi"}],
+            extra_body={"provider": {"sortt": "price"}},
+        )
+    assert "options.provider" in str(info.value)
+    assert infron_sandbox.requests == []
