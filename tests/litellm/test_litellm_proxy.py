@@ -232,3 +232,45 @@ def test_invalid_options_are_400_naming_the_field(proxy: Proxy, infron_sandbox: 
         )
     assert "options.provider" in str(info.value)
     assert infron_sandbox.requests == []
+
+
+def test_transient_errors_are_retried_by_the_router(proxy: Proxy, infron_sandbox: Any) -> None:
+    from infron_integrations.sandbox.state import ScriptedError
+
+    infron_sandbox.script(ScriptedError(503, "busy", headers={"retry-after": "0"}))
+    completion = proxy.client().chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}]
+    )
+    assert completion.choices[0].message.content
+    assert [r.status for r in infron_sandbox.requests] == [503, 200]
+
+
+def test_cached_tokens_and_tool_calls_through_the_proxy(proxy: Proxy, infron_sandbox: Any) -> None:
+    client = proxy.client()
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_time",
+            "parameters": {
+                "type": "object",
+                "properties": {"zone": {"type": "string"}},
+                "required": ["zone"],
+            },
+        },
+    }
+    first = client.chat.completions.create(
+        model="claude-sonnet",
+        messages=USER,  # type: ignore[arg-type]
+        tools=[tool],  # type: ignore[list-item]
+    )
+    call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
+    assert call.function.name == "get_time"  # type: ignore[union-attr]
+    second = client.chat.completions.create(
+        model="claude-sonnet",
+        messages=USER,  # type: ignore[arg-type]
+        tools=[tool],  # type: ignore[list-item]
+    )
+    details = first.usage.prompt_tokens_details.model_dump()  # type: ignore[union-attr]
+    written = details["cache_write_tokens"]
+    assert written > 0
+    assert second.usage.prompt_tokens_details.cached_tokens == written  # type: ignore[union-attr]
