@@ -55,10 +55,10 @@ class _Registry:
         self._lock = threading.Lock()
 
     def put(self, key: str, record: UsageRecord | PendingRecord) -> None:
+        # request ids are new keys: insertion order is age order, the oldest go first
         with self._lock:
             self._data[key] = record
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
+            if len(self._data) > self._size:
                 self._data.popitem(last=False)
 
     def get(self, key: str | None) -> UsageRecord | None:
