@@ -128,3 +128,22 @@ def test_package_exports() -> None:
 
     assert callable(get_infron_callback) and InfronCallbackHandler.__name__
     assert ChatInfron.__module__ == "infron_integrations.langchain.chat_models"
+
+
+def test_model_copy_applies_updated_options_and_connection(
+    infron_sandbox: Any, chat_model_factory: Any
+) -> None:
+    llm = chat_model_factory(provider={"sort": "price"})
+    llm.invoke("warm the fragment cache")
+    copy = llm.model_copy(update={"provider": {"sort": "latency"}, "usage_accounting": False})
+    copy.invoke("copy")
+    body = infron_sandbox.last_request(CHAT).body
+    assert body["provider"] == {"sort": "latency"} and "usage" not in body
+    llm.invoke("original")
+    assert infron_sandbox.last_request(CHAT).body["provider"] == {"sort": "price"}
+
+    moved = llm.model_copy(update={"base_url": "http://127.0.0.1:9/v1", "max_retries": 0})
+    assert moved.openai_api_base == "http://127.0.0.1:9/v1"
+    assert moved.root_client is not llm.root_client
+    with pytest.raises(Exception, match="Connection"):
+        moved.invoke("nowhere")

@@ -15,7 +15,7 @@ names of the base class are redefined on purpose:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -63,6 +63,37 @@ __all__ = ["ChatInfron"]
 
 _PATH = "/chat/completions"
 FRAMEWORK = "langchain"
+
+
+_OPTION_FIELDS = frozenset(
+    {"provider", "reasoning", "web_search", "prompt_cache", "usage_accounting"}
+)
+_ALIASES = {
+    "model": "model_name",
+    "api_key": "openai_api_key",
+    "base_url": "openai_api_base",
+    "timeout": "request_timeout",
+}
+_CONNECTION_FIELDS = frozenset(
+    {
+        "openai_api_key",
+        "openai_api_base",
+        "request_timeout",
+        "max_retries",
+        "default_headers",
+        "http_client",
+        "http_async_client",
+        "openai_proxy",
+    }
+)
+
+
+def _prompt_cache_value(value: Any) -> Any:
+    if value is True:
+        return PromptCache()
+    if value is False:
+        return None
+    return value
 
 
 def _timeout_option(timeout: Any) -> Any:
@@ -147,11 +178,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     @classmethod
     def _prompt_cache_flag(cls, value: Any) -> Any:
         # normalized here, so the attribute is always a PromptCache or None
-        if value is True:
-            return PromptCache()
-        if value is False:
-            return None
-        return value
+        return _prompt_cache_value(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -166,6 +193,10 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     @model_validator(mode="after")
     def validate_environment(self) -> Self:
         """Resolve key and URL (``INFRON_*``) and attach the pooled clients (never built here)."""
+        self._resolve_environment()
+        return self
+
+    def _resolve_environment(self) -> None:
         if self.n is not None and self.n < 1:
             raise ValueError("n must be at least 1.")
         if self.n is not None and self.n > 1 and self.streaming:
@@ -187,9 +218,10 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             provider=self.provider,
             reasoning=self.reasoning,
             web_search=self.web_search,
-            prompt_cache=self.prompt_cache,
+            prompt_cache=_prompt_cache_value(self.prompt_cache),
             usage=self.usage_accounting,
         )
+        self._fragment = None
         self._timeout_option = _timeout_option(timeout)
         if self.http_client is not None or self.openai_proxy:
             # the user brought an httpx client or a proxy: a dedicated client honours it
@@ -211,7 +243,32 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         elif self.root_async_client is None:
             self.root_async_client = LoopClient(settings)
             self.async_client = LoopClient(settings, path=("chat", "completions"))
-        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy; options and connection settings in ``update`` are validated and applied.
+
+        (pydantic's ``model_copy`` skips validators, which is where both are resolved.)
+        """
+        if update:
+            update = {_ALIASES.get(key, key): value for key, value in update.items()}
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            if _CONNECTION_FIELDS.intersection(update):
+                # re-resolve key/URL/retries and pick the pooled clients for the new settings
+                for name in ("client", "async_client", "root_client", "root_async_client"):
+                    if name not in update:
+                        setattr(copy, name, None)
+                copy._resolve_environment()
+            elif _OPTION_FIELDS.intersection(update):
+                copy._options = parse_options(
+                    provider=copy.provider,
+                    reasoning=copy.reasoning,
+                    web_search=copy.web_search,
+                    prompt_cache=_prompt_cache_value(copy.prompt_cache),
+                    usage=copy.usage_accounting,
+                )
+                copy._fragment = None
+        return copy
 
     def _client_kwargs(self) -> dict[str, Any]:
         settings = self._settings
