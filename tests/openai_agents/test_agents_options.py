@@ -195,3 +195,43 @@ async def test_prompt_cache_breakpoints(make_provider: Any, bodies: Any, streame
         "cache_control": {"type": "ephemeral"},
     }
     assert second["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+
+
+_OPTIONS = {
+    "provider": ({"provider": {"sort": "throughput"}}, "provider", {"sort": "throughput"}),
+    "reasoning": ({"reasoning": {"max_tokens": 256}}, "reasoning", {"max_tokens": 256}),
+    "web_search": (
+        {"web_search": {"search_context_size": "medium"}},
+        "web_search_options",
+        {"search_context_size": "medium"},
+    ),
+}
+
+
+@pytest.mark.parametrize("level", ["provider", "agent", "run"])
+@pytest.mark.parametrize("option", sorted(_OPTIONS))
+async def test_each_option_at_each_level(
+    make_provider: Any, bodies: Any, level: str, option: str
+) -> None:
+    kwargs, wire_key, wire_value = _OPTIONS[option]
+    provider = make_provider(**(kwargs if level == "provider" else {}))
+    agent_settings = infron_settings(**kwargs) if level == "agent" else None
+    run_settings = infron_settings(**kwargs) if level == "run" else None
+    agent = Agent(name="a", model="openai/gpt-4o", model_settings=agent_settings or ModelSettings())
+    await _run(agent, provider, model_settings=run_settings)
+    (body,) = bodies()
+    assert body[wire_key] == wire_value
+    assert body["usage"] == {"include": True}
+
+
+async def test_reasoning_at_three_levels_merges_field_by_field(
+    make_provider: Any, bodies: Any
+) -> None:
+    provider = make_provider(reasoning={"effort": "low", "max_tokens": 100})
+    agent = Agent(
+        name="a",
+        model="deepseek/deepseek-r1",
+        model_settings=infron_settings(reasoning={"max_tokens": 300}),
+    )
+    await _run(agent, provider, model_settings=infron_settings(reasoning={"effort": "high"}))
+    assert bodies()[0]["reasoning"] == {"effort": "high", "max_tokens": 300}
