@@ -58,6 +58,8 @@ def test_streamed_reasoning_arrives_before_the_answer(chat_model_factory: Any) -
     ]
     assert kinds[0] == "reasoning" and kinds[-1] == "text"
     assert kinds == sorted(kinds)  # all reasoning, then all text
+    first_thought = next(c for c in chunks if c.additional_kwargs.get("reasoning_content"))
+    assert first_thought.content_blocks[0]["type"] == "reasoning"  # per chunk, too
     full = _merge(chunks)
     invoked = llm.invoke("Is 9.11 bigger than 9.9?")
     # the sandbox sends each piece as both `reasoning_content` and `reasoning`: not doubled
@@ -67,6 +69,16 @@ def test_streamed_reasoning_arrives_before_the_answer(chat_model_factory: Any) -
     )
     assert full.content == invoked.content
     assert full.content_blocks[0]["type"] == "reasoning"
+
+
+def test_reasoning_sent_as_reasoning_only_is_normalized(
+    infron_sandbox: Any, chat_model_factory: Any, chat_body: Any
+) -> None:
+    infron_sandbox.script(chat_body("42", reasoning="thinking under the `reasoning` key"))
+    message = chat_model_factory().invoke("hi")
+    assert message.additional_kwargs["reasoning_content"] == "thinking under the `reasoning` key"
+    assert "reasoning" not in message.additional_kwargs
+    assert message.content_blocks[0]["type"] == "reasoning"
 
 
 def test_output_version_v1_puts_reasoning_blocks_in_content(chat_model_factory: Any) -> None:
