@@ -7,8 +7,9 @@ Infron client to ``set_default_openai_client``, and gateways are often configure
 gateway key in ``OPENAI_API_KEY``: either way the Infron key would be sent to OpenAI.
 
 :class:`~infron_integrations.openai_agents.InfronProvider` never hands its key to the SDK's
-tracing, and calls :func:`protect_trace_export` whenever it builds a model: if the exporter would
-authenticate with the Infron key, OpenAI export is switched off (one warning says so). Other
+tracing, and checks on construction and on every model lookup (once per turn) whether the
+exporter would authenticate with the Infron key; if so, OpenAI export is switched off (one warning
+of ours says so; the SDK's exporter then logs that it skips each export for want of a key). Other
 trace processors keep working.
 
 To keep traces on the OpenAI dashboard, give the exporter a real OpenAI key::
