@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from agents import Agent, RunConfig, Runner, function_tool, set_tracing_disabled
 
 from infron_integrations.core import track_usage
+from infron_integrations.gateway import live_or_sandbox
 from infron_integrations.openai_agents import InfronProvider, infron_settings, run_cost
 
 MODEL = os.environ.get("INFRON_MODEL", "openai/gpt-4o-mini")
@@ -35,17 +36,8 @@ def get_weather(city: str) -> str:
 @contextlib.contextmanager
 def gateway() -> Iterator[InfronProvider]:
     """The real gateway when INFRON_API_KEY is set, else the sandbox on loopback."""
-    if os.environ.get("INFRON_API_KEY"):
-        print("Using the Infron gateway (INFRON_API_KEY is set).")
+    with live_or_sandbox():  # exports INFRON_API_KEY / INFRON_BASE_URL for the provider
         yield InfronProvider(provider={"sort": "price"})
-        return
-    from infron_integrations.sandbox import run_sandbox
-
-    with run_sandbox() as sandbox:
-        print(f"INFRON_API_KEY is not set: using the local Infron sandbox at {sandbox.base_url}")
-        yield InfronProvider(
-            api_key=sandbox.api_key, base_url=sandbox.base_url, provider={"sort": "price"}
-        )
 
 
 async def main() -> None:

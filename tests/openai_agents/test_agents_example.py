@@ -17,7 +17,7 @@ def test_quickstart_runs_offline() -> None:
         [sys.executable, str(EXAMPLE)], capture_output=True, text=True, env=env, timeout=120
     )
     assert out.returncode == 0, out.stderr
-    assert "using the local Infron sandbox at http://127.0.0.1:" in out.stdout
+    assert "using the built-in sandbox at http://127.0.0.1:" in out.stdout
     assert "Based on get_weather: sunny and 21 degrees C in Lisbon." in out.stdout
     assert "[handoff]  spanish_agent:" in out.stdout
     total = re.search(r"Total: 4 requests, .* \$(\d+\.\d+) \(gateway-reported\)", out.stdout)
