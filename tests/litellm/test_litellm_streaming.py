@@ -237,3 +237,17 @@ def test_connection_is_reused_after_a_stream(infron_sandbox: Any, creds: dict[st
     port = int(creds["api_base"].split(":")[2].split("/")[0])
     mine = [c for c in pool.connections if c._origin.port == port]
     assert len(mine) == 1
+
+
+def test_chunks_are_litellm_chunks_with_a_cheap_format(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    from litellm.types.utils import ModelResponseStream
+
+    chunks = list(
+        litellm.completion(model="infron/openai/gpt-4o-mini", messages=USER, stream=True, **creds)
+    )
+    first = chunks[1]
+    assert isinstance(first, ModelResponseStream)
+    assert "delta=Delta(" in str(first) and "delta=Delta(" in repr(first)
+    assert f"{first}" == f"ModelResponseStream(id={first.id!r}, choices=1)"

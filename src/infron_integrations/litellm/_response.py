@@ -78,16 +78,30 @@ def chat_response(body: dict[str, Any], model_response: litellm.ModelResponse) -
     return response
 
 
+class InfronStreamChunk(ModelResponseStream):  # type: ignore[misc]
+    """LiteLLM's ``ModelResponseStream``, with a short ``format(chunk)``.
+
+    LiteLLM's stream wrapper formats every chunk twice into debug f-strings, even when debug
+    logging is off; for a pydantic chunk that costs more than building it (about 0.2 ms each,
+    a third of the wrapper's time per chunk). ``str()`` and ``repr()`` are unchanged; only
+    formatting with an empty spec (``f"{chunk}"``) gives the short form.
+    """
+
+    def __format__(self, format_spec: str) -> str:
+        if format_spec:
+            return super().__format__(format_spec)  # type: ignore[no-any-return]
+        return f"ModelResponseStream(id={self.id!r}, choices={len(self.choices)})"
+
+
 class StreamState:
     """Turns parsed SSE chunks into what LiteLLM's ``CustomStreamWrapper`` consumes."""
 
-    __slots__ = ("acc", "extras")
+    __slots__ = ("acc",)
 
     def __init__(self) -> None:
         self.acc = StreamAccumulator()
-        self.extras: dict[str, Any] = {}
 
-    def convert(self, chunk: dict[str, Any]) -> ModelResponseStream | None:
+    def convert(self, chunk: dict[str, Any]) -> InfronStreamChunk | None:
         """One chunk -> a ``ModelResponseStream`` with its deltas, or None when it carries none."""
         self.acc.feed(chunk)  # raises the typed error for an in-band error chunk
         choices = chunk.get("choices")
@@ -104,12 +118,13 @@ class StreamState:
                 keep.append(choice)
         if not keep:
             return None
-        return ModelResponseStream(
-            id=chunk.get("id"),
-            created=chunk.get("created"),
-            model=chunk.get("model"),
-            choices=keep,
-        )
+        fields: dict[str, Any] = {
+            "id": chunk.get("id"),
+            "created": chunk.get("created"),
+            "model": chunk.get("model"),
+            "choices": keep,
+        }
+        return InfronStreamChunk(**fields)
 
     def final(self) -> GenericStreamingChunk:
         """The closing chunk: finish reason and usage with ``cost``; records the usage.

@@ -289,12 +289,13 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
             # Drain to the end of the body so the connection goes back to the pool.
             async for _ in lines:
                 pass
-            await response.aclose()
+            response.release()  # read to the end: the connection goes back to the pool
             final = state.final()
         except Exception as exc:
             raise _stream_error(exc, state, model) from None
         finally:
-            await response.aclose()  # idempotent; also runs when the consumer stops early
+            if not response.closed:  # an error, or the consumer stopped early: drop it
+                response.close()
         yield final
 
     # -- embeddings ------------------------------------------------------------------------------
