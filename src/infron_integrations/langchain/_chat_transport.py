@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 
 from ..core.errors import InfronStreamError
-from ..core.http import async_openai_client
 from ..core.settings import InfronSettings
 
 __all__ = ["ChunkWatchdog", "LoopClient", "read_json"]
@@ -63,6 +62,8 @@ class LoopClient:
 
     def resolve(self) -> Any:
         """The pooled ``AsyncOpenAI`` client (resource) for the running loop."""
+        from ..core.http import async_openai_client  # loaded by the first call, not at import
+
         target: Any = async_openai_client(self._settings, max_retries=self._max_retries)
         for name in self._path:
             target = getattr(target, name)

@@ -15,8 +15,11 @@ names of the base class are redefined on purpose:
 
 from __future__ import annotations
 
+# Imports that only some calls need (the SSE and Responses paths, usage records, the pooled-client
+# registry and its wire models) are made where they are used: importing ChatInfron should cost
+# little more than importing ChatOpenAI.
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -28,7 +31,6 @@ from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_valid
 from typing_extensions import Self
 
 from ..core.cache import apply_prompt_cache
-from ..core.http import openai_client
 from ..core.options import (
     InfronOptions,
     PromptCache,
@@ -40,7 +42,6 @@ from ..core.options import (
     request_fragment,
 )
 from ..core.settings import InfronSettings
-from ..core.usage import UsageRecord, record_usage
 from ._chat_convert import chat_result
 from ._chat_payload import (
     ReasoningReplay,
@@ -49,15 +50,11 @@ from ._chat_payload import (
     request_options,
     structured_schema,
 )
-from ._chat_responses import agenerate as _responses_agenerate
-from ._chat_responses import astream as _responses_astream
-from ._chat_responses import generate as _responses_generate
-from ._chat_responses import payload as _responses_payload
-from ._chat_responses import stream as _responses_stream
-from ._chat_stream import astream as _sse_astream
-from ._chat_stream import stream as _sse_stream
 from ._chat_transport import LoopClient, read_json
 from ._errors import to_langchain_error
+
+if TYPE_CHECKING:
+    from ..core.usage import UsageRecord
 
 __all__ = ["ChatInfron"]
 
@@ -230,6 +227,8 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             http_client = self.http_client or httpx.Client(proxy=self.openai_proxy)
             self.root_client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
         elif self.root_client is None:
+            from ..core.http import openai_client
+
             self.root_client = openai_client(settings)
         self.client = self.root_client.chat.completions
         if self.http_async_client is not None or self.openai_proxy:
@@ -391,7 +390,9 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     ) -> dict[str, Any]:
         """The request body exactly as it will be sent (``extra_body`` merged over it)."""
         if self._use_responses_api(kwargs):
-            return _responses_payload(self, input_, stop, kwargs)
+            from ._chat_responses import payload as responses_payload
+
+            return responses_payload(self, input_, stop, kwargs)
         payload, _, options = self._prepare(input_, stop, kwargs)
         extra = options.get("extra_json")
         return {**payload, **extra} if extra else payload
@@ -399,9 +400,17 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     # --- calls -------------------------------------------------------------------------------
 
     def _record(self, record: UsageRecord | None, model: str) -> None:
-        if record is None:  # a stream without a usage chunk (stream_usage=False)
+        """Record one completed call into the active usage trackers (may raise over budget)."""
+        from ..core.usage import UsageRecord, record_usage
+
+        if record is None:  # a stream that carried no usage
             record = UsageRecord(model=model, framework=FRAMEWORK, unknown_cost_requests=1)
         record_usage(record)
+
+    def _record_body(self, body: dict[str, Any], model: str) -> None:
+        from ..core.usage import UsageRecord
+
+        self._record(UsageRecord.from_response(body, framework=FRAMEWORK), model)
 
     def _generate(
         self,
@@ -411,7 +420,9 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         **kwargs: Any,
     ) -> ChatResult:
         if self._use_responses_api(kwargs):
-            return _responses_generate(self, messages, stop, run_manager, kwargs)
+            from ._chat_responses import generate as responses_generate
+
+            return responses_generate(self, messages, stop, run_manager, kwargs)
         payload, schema, options = self._prepare(messages, stop, kwargs)
         payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
         response: httpx.Response | None = None
@@ -431,7 +442,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             if error is exc:
                 raise
             raise error from exc
-        self._record(UsageRecord.from_response(body, framework=FRAMEWORK), payload["model"])
+        self._record_body(body, payload["model"])
         return result
 
     async def _agenerate(
@@ -442,7 +453,9 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         **kwargs: Any,
     ) -> ChatResult:
         if self._use_responses_api(kwargs):
-            return await _responses_agenerate(self, messages, stop, run_manager, kwargs)
+            from ._chat_responses import agenerate as responses_agenerate
+
+            return await responses_agenerate(self, messages, stop, run_manager, kwargs)
         payload, schema, options = self._prepare(messages, stop, kwargs)
         payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
         response: httpx.Response | None = None
@@ -463,7 +476,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             if error is exc:
                 raise
             raise error from exc
-        self._record(UsageRecord.from_response(body, framework=FRAMEWORK), payload["model"])
+        self._record_body(body, payload["model"])
         return result
 
     def _async_root(self) -> Any:
@@ -485,9 +498,13 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         if self._use_responses_api(kwargs):
-            yield from _responses_stream(self, messages, stop, run_manager, kwargs)
+            from ._chat_responses import stream as responses_stream
+
+            yield from responses_stream(self, messages, stop, run_manager, kwargs)
             return
-        yield from _sse_stream(self, messages, stop, run_manager, stream_usage, kwargs)
+        from ._chat_stream import stream as sse_stream
+
+        yield from sse_stream(self, messages, stop, run_manager, stream_usage, kwargs)
 
     async def _astream(
         self,
@@ -499,8 +516,12 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         if self._use_responses_api(kwargs):
-            async for chunk in _responses_astream(self, messages, stop, run_manager, kwargs):
+            from ._chat_responses import astream as responses_astream
+
+            async for chunk in responses_astream(self, messages, stop, run_manager, kwargs):
                 yield chunk
             return
-        async for chunk in _sse_astream(self, messages, stop, run_manager, stream_usage, kwargs):
+        from ._chat_stream import astream as sse_astream
+
+        async for chunk in sse_astream(self, messages, stop, run_manager, stream_usage, kwargs):
             yield chunk
