@@ -78,9 +78,13 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
     Infron options are LiteLLM keyword arguments, validated before anything is sent:
 
     * ``provider={...}``: provider routing (docs: Inference Provider Routing).
-    * ``reasoning={"effort": ..., "max_tokens": ...}``; or LiteLLM's ``reasoning_effort="high"``
-      and ``thinking={"type": "enabled", "budget_tokens": N}`` (mapped onto ``reasoning``; LiteLLM
-      only lets them through with ``allowed_openai_params=["reasoning_effort", "thinking"]``).
+    * ``reasoning={"effort": ..., "max_tokens": ...}`` (Infron's own object, always accepted); or
+      LiteLLM's ``reasoning_effort="high"`` and ``thinking={"type": "enabled", "budget_tokens": N}``,
+      mapped onto ``reasoning`` (``"max"`` -> ``"xhigh"``, ``thinking`` disabled -> effort
+      ``"none"``). LiteLLM 1.106.2 refuses these two for custom providers before the handler runs:
+      async calls and the proxy get them through :data:`~infron_integrations.litellm.hooks`
+      (installed by :func:`register`); synchronous calls need
+      ``allowed_openai_params=["reasoning_effort", "thinking"]``.
     * ``web_search_options={...}`` (docs: Web Search).
     * ``usage={"include": True}`` is sent by default so every answer carries its exact ``cost``.
     * ``prompt_cache=True`` (or ``{"system": True, "tools": True, "last_user": False, "ttl": "1h"}``)
