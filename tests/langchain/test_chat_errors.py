@@ -270,3 +270,11 @@ def test_timeouts_are_typed(infron_sandbox: Any, chat_model_factory: Any, timeou
     assert time.monotonic() - start < 1.5
     assert isinstance(info.value, lc.ModelTimeoutError)
     assert isinstance(info.value, openai.APITimeoutError)
+
+
+def test_a_200_body_without_choices_raises(infron_sandbox: Any, chat_model_factory: Any) -> None:
+    infron_sandbox.script({"id": "x", "object": "chat.completion", "request_id": "rid-1"})
+    with pytest.raises(core.InfronAPIError, match="no choices") as info:
+        chat_model_factory().invoke("hi")
+    assert isinstance(info.value, lc.ModelAPIError)
+    assert info.value.request_id == "rid-1"

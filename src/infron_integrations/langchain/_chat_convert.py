@@ -31,7 +31,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from ..core.errors import raise_for_inband_error
+from ..core.errors import InfronAPIError, raise_for_inband_error
 
 __all__ = [
     "PROVIDER",
@@ -191,15 +191,17 @@ def chat_result(
 
     Raises:
         InfronAPIError: the body carries an error (HTTP 200 with ``error`` or a choice that
-            finished with ``"error"``).
+            finished with ``"error"``), or has no choices at all.
     """
     raise_for_inband_error(body)
     choices = body.get("choices")
     if not isinstance(choices, list) or not choices:
-        raise ValueError(
-            "Infron returned a response without choices; keys: "
-            f"{sorted(body)!r}. Retry the request, or report it with its request_id "
-            f"({body.get('request_id')})."
+        raise InfronAPIError(
+            f"the response has no choices (keys: {sorted(body)!r}); retry the request, or "
+            "report it with its request_id",
+            request_id=body.get("request_id"),
+            body=body,
+            in_band=True,
         )
     usage = body.get("usage")
     usage_md = usage_metadata(usage) if isinstance(usage, Mapping) else None
