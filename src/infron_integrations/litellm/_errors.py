@@ -462,5 +462,5 @@ def to_litellm_error(exc: BaseException, model: str | None = None) -> BaseExcept
         mapped = InfronLiteLLMAPIError(str(exc), model=model)
     else:
         return exc
-    mapped.__cause__ = exc.__cause__ or exc
+    mapped.__cause__ = exc  # the core error, with its own traceback and cause
     return mapped

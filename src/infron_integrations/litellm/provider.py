@@ -35,6 +35,7 @@ from litellm.llms.custom_llm import CustomLLM
 
 import litellm
 
+from ..core.errors import InfronError
 from ..core.options import InfronOptions, parse_options
 from ..core.stream import aiter_sse_json, iter_sse_json
 from . import _transport as http
@@ -159,8 +160,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
             )
             body, _ = http.post_json(url, content, request_headers, _timeout(timeout), retries)
             return chat_response(body, model_response)  # type: ignore[no-any-return]
-        except Exception as exc:
-            raise to_litellm_error(exc, model) from None
+        except InfronError as exc:
+            raise to_litellm_error(exc, model) from exc
 
     async def acompletion(  # type: ignore[override]
         self,
@@ -197,8 +198,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
                 url, content, request_headers, _timeout(timeout), retries
             )
             return chat_response(body, model_response)  # type: ignore[no-any-return]
-        except Exception as exc:
-            raise to_litellm_error(exc, model) from None
+        except InfronError as exc:
+            raise to_litellm_error(exc, model) from exc
 
     def streaming(  # type: ignore[override]
         self,
@@ -236,8 +237,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
                 stream=True,
             )
             response = http.open_stream(url, content, request_headers, _timeout(timeout), retries)
-        except Exception as exc:
-            raise to_litellm_error(exc, model) from None
+        except InfronError as exc:
+            raise to_litellm_error(exc, model) from exc
         return _iterate(response, url, model)
 
     async def astreaming(  # type: ignore[override]
@@ -281,8 +282,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
             response = await http.aopen_stream(
                 url, content, request_headers, _timeout(timeout), retries
             )
-        except Exception as exc:
-            raise to_litellm_error(exc, model) from None
+        except InfronError as exc:
+            raise to_litellm_error(exc, model) from exc
         state = StreamState()
         try:
             lines = http.aiter_lines(response, url)
@@ -295,8 +296,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
                 pass
             response.release()  # read to the end: the connection goes back to the pool
             final = state.final()
-        except Exception as exc:
-            raise _stream_error(exc, state, model) from None
+        except InfronError as exc:
+            raise _stream_error(exc, state, model) from exc
         finally:
             if not response.closed:  # an error, or the consumer stopped early: drop it
                 response.close()
@@ -342,8 +343,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
             )
             body, _ = http.post_json(url, content, request_headers, _timeout(timeout), retries)
             return embedding_response(body, model_response)
-        except Exception as exc:
-            raise to_litellm_error(exc, model) from None
+        except InfronError as exc:
+            raise to_litellm_error(exc, model) from exc
 
     async def aembedding(  # type: ignore[override]
         self,
@@ -367,8 +368,8 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
                 url, content, request_headers, _timeout(timeout), retries
             )
             return embedding_response(body, model_response)
-        except Exception as exc:
-            raise to_litellm_error(exc, model) from None
+        except InfronError as exc:
+            raise to_litellm_error(exc, model) from exc
 
 
 def _stream_error(exc: BaseException, state: StreamState, model: str) -> BaseException:
@@ -394,8 +395,8 @@ def _iterate(response: httpx.Response, url: str, model: str) -> Iterator[Any]:
             pass
         response.close()
         final = state.final()
-    except Exception as exc:
-        raise _stream_error(exc, state, model) from None
+    except InfronError as exc:
+        raise _stream_error(exc, state, model) from exc
     finally:
         response.close()  # idempotent; also runs when the consumer stops early
     yield final

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core.errors import InfronError
 from ..core.http import InfronHTTP, RetryPolicy
 from ..core.options import parse_options, request_fragment
 from . import _transport as http
@@ -96,8 +97,8 @@ def rerank(
         body = _body(model, query, documents, top_n, provider, include_cost, extra_body)
         raw = _client(api_key, api_base, max_retries).request("POST", "/rerank", json=body)
         return rerank_response(raw)
-    except Exception as exc:
-        raise to_litellm_error(exc, model) from None
+    except InfronError as exc:
+        raise to_litellm_error(exc, model) from exc
 
 
 async def arerank(
@@ -119,5 +120,5 @@ async def arerank(
         client = _client(api_key, api_base, max_retries)
         raw = await client.arequest("POST", "/rerank", json=body)
         return rerank_response(raw)
-    except Exception as exc:
-        raise to_litellm_error(exc, model) from None
+    except InfronError as exc:
+        raise to_litellm_error(exc, model) from exc
