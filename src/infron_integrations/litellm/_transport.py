@@ -213,7 +213,7 @@ async def session() -> aiohttp.ClientSession:
     created = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=1000, keepalive_timeout=30),
         auto_decompress=True,
-        trust_env=False,
+        trust_env=True,  # like httpx: honour HTTP(S)_PROXY, NO_PROXY and .netrc
     )
     owner = _own(created)
     await owner.__anext__()  # runs to the first yield at once: no other task can interleave
