@@ -110,10 +110,14 @@ def cost_logger() -> Iterator[CostLogger]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # LiteLLM's own pydantic models warn about ReadOnly TypedDict items when first built; that is
-    # noise from the framework, not from this adapter.
+    # LiteLLM's own pydantic models warn about ReadOnly TypedDict items when first built, and its
+    # Message serializer warns when it converts a replayed message; noise from the framework.
     here = str(config.rootpath / "tests" / "litellm")
-    mark = pytest.mark.filterwarnings("ignore:Item.*ReadOnly:UserWarning")
+    marks = [
+        pytest.mark.filterwarnings("ignore:Item.*ReadOnly:UserWarning"),
+        pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning"),
+    ]
     for item in items:
         if str(item.path).startswith(here):
-            item.add_marker(mark)
+            for mark in marks:
+                item.add_marker(mark)

@@ -121,6 +121,33 @@ def test_tool_calls(infron_sandbox: Any, creds: dict[str, str]) -> None:
     assert sent[2] == {"role": "tool", "tool_call_id": call.id, "content": "22 degrees"}
 
 
+def test_replayed_assistant_message_keeps_thought_signatures(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    """LiteLLM files Infron's message-level ``thought_signature`` under provider_specific_fields;
+    replayed, it goes back to the top level and LiteLLM's container stays off the wire."""
+    messages = [{"role": "user", "content": "What is the weather in Paris?"}]
+    first = litellm.completion(
+        model="infron/google/gemini-2.5-pro", messages=messages, tools=[WEATHER_TOOL], **creds
+    )
+    message = first.choices[0].message
+    signature = message.provider_specific_fields["thought_signature"]
+    call = message.tool_calls[0]
+    follow_up = [
+        *messages,
+        message,
+        {"role": "tool", "tool_call_id": call.id, "content": "sunny"},
+    ]
+    answer = litellm.completion(
+        model="infron/google/gemini-2.5-pro", messages=follow_up, tools=[WEATHER_TOOL], **creds
+    )
+    assert answer.choices[0].message.content == "Based on get_weather: sunny."
+    sent = infron_sandbox.last_request(CHAT).body["messages"][1]
+    assert sent["thought_signature"] == signature
+    assert sent["tool_calls"][0]["thought_signature"] == call.thought_signature
+    assert "provider_specific_fields" not in sent
+
+
 class City(pydantic.BaseModel):
     name: str
     population: int

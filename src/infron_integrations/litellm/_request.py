@@ -23,7 +23,7 @@ from ..core.cache import apply_prompt_cache, validate_cache_markers
 from ..core.errors import InfronConfigError
 from ..core.options import InfronOptions, merge_options, parse_options, request_fragment
 
-__all__ = ["ChatRequest", "build_chat_request", "build_embedding_request"]
+__all__ = ["ChatRequest", "build_chat_request", "build_embedding_request", "wire_messages"]
 
 #: LiteLLM internals that must not reach the wire.
 _INTERNAL = frozenset({"max_retries", "stream", "extra_body", "extra_headers", "prompt_cache"})
@@ -36,6 +36,11 @@ _SPECIAL = _INTERNAL | _OPTION_KEYS | _REASONING_KNOBS
 # LiteLLM accepts efforts Infron does not name; map them to the closest documented one.
 _EFFORT_ALIASES = {"max": "xhigh"}
 _DEFAULT_USAGE = {"include": True}
+# LiteLLM keeps message fields it does not model (Infron's message-level `thought_signature`,
+# `reasoning_details`) in `provider_specific_fields`; a replayed assistant message must carry them
+# at the top level again, and LiteLLM's own container must not reach the wire.
+_PSF = "provider_specific_fields"
+_LIFTED = ("thought_signature", "reasoning_details")
 
 
 class ChatRequest:
@@ -74,6 +79,36 @@ def _reasoning_from_knobs(effort: Any, thinking: Any) -> dict[str, Any]:
                 "'adaptive' or 'disabled' (or pass reasoning={'effort': ...} directly)."
             )
     return reasoning
+
+
+def _replayable(message: Any) -> Any:
+    if not isinstance(message, Mapping):
+        dump = getattr(message, "model_dump", None)
+        if not callable(dump):
+            return message
+        message = dump(exclude_none=True)
+    if _PSF not in message:
+        return message
+    clean = {k: v for k, v in message.items() if k != _PSF}
+    extras = message.get(_PSF) or {}
+    for key in _LIFTED:
+        if extras.get(key) is not None and key not in clean:
+            clean[key] = extras[key]
+    return clean
+
+
+def wire_messages(messages: list[Any]) -> list[Any]:
+    """``messages`` as sent: LiteLLM's ``provider_specific_fields`` unpacked; copies only if needed."""
+    out: list[Any] | None = None
+    for index, message in enumerate(messages):
+        if isinstance(message, Mapping) and _PSF not in message:
+            continue
+        fixed = _replayable(message)
+        if fixed is not message:
+            if out is None:
+                out = list(messages)
+            out[index] = fixed
+    return out if out is not None else messages
 
 
 def _options(
@@ -129,6 +164,7 @@ def build_chat_request(
         if not isinstance(extra_body, Mapping):
             raise InfronConfigError(f"extra_body must be a dict; got {type(extra_body).__name__}.")
         params.update(extra_body)
+    messages = wire_messages(messages)
     body: dict[str, Any] = {"model": model, "messages": messages}
     for key, value in params.items():
         if key not in _SPECIAL and value is not None:
