@@ -159,6 +159,25 @@ def test_stream_usage_is_recorded_once(infron_sandbox: Any, creds: dict[str, str
     assert run.total_cost == pytest.approx(_spent(infron_sandbox))
 
 
+def test_stream_without_usage_accounting_still_counts(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    with track_usage() as run:
+        chunks = list(
+            litellm.completion(
+                model="infron/openai/gpt-4o",
+                messages=USER,
+                stream=True,
+                usage={"include": False},
+                **creds,
+            )
+        )
+    assert "usage" not in infron_sandbox.last_request(CHAT).body
+    assert _text(chunks).startswith("You said:")
+    assert run.total.requests == 1
+    assert run.total.unknown_cost_requests == 1
+
+
 def _broken(exc: BaseException) -> BaseException:
     """LiteLLM's stream wrapper may wrap a mid-stream error for its router; unwrap it."""
     if isinstance(exc, MidStreamFallbackError):

@@ -150,6 +150,17 @@ class StreamState:
             record = acc.usage_record(framework=FRAMEWORK)
             if record is not None:
                 record_usage(record)
+        else:
+            # usage accounting was turned off: the request still counts, at an unknown cost
+            record_usage(
+                UsageRecord(
+                    model=acc.model,
+                    request_id=acc.request_id,
+                    provider=acc.provider,
+                    framework=FRAMEWORK,
+                    unknown_cost_requests=1,
+                )
+            )
         if acc.request_id and "request_id" not in extras:
             extras["request_id"] = acc.request_id
         if acc.provider and "provider" not in extras:
