@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.metadata
+import json
 import os
 import platform
 import socket
@@ -18,11 +19,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import httpx
 
 SANDBOX_KEY = "sk-infron-sandbox"
+
+#: ``bench/run_all.py`` sets these: a JSON-lines file every printed row is appended to, and the
+#: P-id (P1..P7) of the script it runs. Scripts run on their own print their tables only.
+RESULTS_ENV = "INFRON_BENCH_RESULTS"
+ID_ENV = "INFRON_BENCH_ID"
 
 
 def free_port() -> int:
@@ -183,7 +189,96 @@ def acompare(
     return asyncio.run(main())
 
 
+@dataclass
+class Row:
+    """One result as ``run_all.py`` collects it: a value, its min-max spread and its target.
+
+    ``sense`` says which way the target goes: ``"<="`` for times and time ratios, ``">="`` for
+    throughput and rate ratios. ``a``/``b`` are the absolute numbers behind a ratio (ms per call,
+    requests/s ...), in ``a_unit``.
+    """
+
+    label: str
+    value: float
+    lo: float
+    hi: float
+    unit: str = "x"
+    target: float | None = None
+    sense: str = "<="
+    a: float | None = None
+    b: float | None = None
+    a_name: str = ""
+    b_name: str = ""
+    a_unit: str = "ms"
+    errors: int = 0
+    table: str = ""
+    id: str = field(default_factory=lambda: os.environ.get(ID_ENV, ""))
+
+    @property
+    def verdict(self) -> str:
+        if self.errors:
+            return "MISSES (errors)"
+        if self.target is None:
+            return ""
+        ok = self.value <= self.target if self.sense == "<=" else self.value >= self.target
+        return "meets" if ok else "MISSES"
+
+
+def record(rows: Sequence[Row]) -> None:
+    """Append rows to the results file named by ``$INFRON_BENCH_RESULTS`` (if set)."""
+    path = os.environ.get(RESULTS_ENV)
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(asdict(row)) + "\n")
+
+
+def comparison_row(row: Comparison, *, table: str, a_name: str, b_name: str) -> Row:
+    return Row(
+        label=row.label,
+        value=row.ratio,
+        lo=row.ratio_min,
+        hi=row.ratio_max,
+        target=row.target,
+        a=row.a_per_call * 1e3,
+        b=row.b_per_call * 1e3,
+        a_name=a_name,
+        b_name=b_name,
+        table=table,
+    )
+
+
+def fmt_target(row: Row) -> str:
+    if row.target is None:
+        return ""
+    unit = "x" if row.unit == "x" else f" {row.unit}"
+    return f"{row.sense}{row.target:g}{unit}"
+
+
+def print_rows(title: str, rows: Sequence[Row], *, value_name: str = "ratio") -> None:
+    """Print rows of any unit (with their absolute numbers) and record them for ``run_all``."""
+    print(f"\n{title}")
+    print(f"machine: {machine_details()}")
+    header = f"{'measure':<60} {'A':>12} {'B':>12} {value_name:>10} {'min-max':>15} {'target':>11}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        a = f"{row.a:.3f}" if row.a is not None else ""
+        b = f"{row.b:.3f}" if row.b is not None else ""
+        spread = f"{row.lo:.3g}-{row.hi:.3g}"
+        value = f"{row.value:.3f}" + ("" if row.unit == "x" else f" {row.unit}")
+        print(
+            f"{row.label:<60} {a:>12} {b:>12} {value:>10} {spread:>15} {fmt_target(row):>11} "
+            f"{row.verdict}"
+        )
+        if row.a_name or row.b_name:
+            print(f"{'':<4}A = {row.a_name}, B = {row.b_name} ({row.a_unit})")
+    record([Row(**{**asdict(r), "table": r.table or title}) for r in rows])
+
+
 def print_table(title: str, rows: Sequence[Comparison], *, a_name: str, b_name: str) -> None:
+    record([comparison_row(r, table=title, a_name=a_name, b_name=b_name) for r in rows])
     print(f"\n{title}")
     print(f"machine: {machine_details()}")
     header = (
@@ -199,3 +294,49 @@ def print_table(title: str, rows: Sequence[Comparison], *, a_name: str, b_name: 
             f"{row.ratio:>7.3f} {row.ratio_min:>6.2f}-{row.ratio_max:<6.2f} {target:>7} "
             f"{row.verdict}"
         )
+
+
+def ratio_stats(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
+    """Median, min and max of the per-round ratios a[i] / b[i]."""
+    ratios = [x / y for x, y in zip(a, b, strict=True)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+async def ainterleave(
+    cases: Sequence[tuple[str, Callable[[], Awaitable[float]]]],
+    *,
+    rounds: int,
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """Run every case once per round, rotating the order each round; warm-up rounds excluded.
+
+    Each case measures itself and returns its number (seconds, a rate ...), so a case can time
+    only the part that matters (e.g. a whole burst of concurrent requests).
+    """
+    for _ in range(warmup):
+        for _, fn in cases:
+            await fn()
+    out: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for i in range(rounds):
+        shift = i % len(cases)
+        for name, fn in [*cases[shift:], *cases[:shift]]:
+            out[name].append(await fn())
+    return out
+
+
+def interleave(
+    cases: Sequence[tuple[str, Callable[[], float]]],
+    *,
+    rounds: int,
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """:func:`ainterleave` for plain functions."""
+    for _ in range(warmup):
+        for _, fn in cases:
+            fn()
+    out: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for i in range(rounds):
+        shift = i % len(cases)
+        for name, fn in [*cases[shift:], *cases[:shift]]:
+            out[name].append(fn())
+    return out

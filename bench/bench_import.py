@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from _harness import machine_details
+from _harness import Row, machine_details, record
 
 CASES = [
     # (label, ours, baseline, target: a ratio, or >= 10 for extra milliseconds)
@@ -55,14 +55,16 @@ def _works(code: str) -> bool:
     return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true", help="two rounds only")
     parser.add_argument("--rounds", type=int, default=15)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rounds = 2 if args.smoke else args.rounds
 
-    print("P4 import cost (whole fresh processes, interleaved, medians)")
+    title = "P4 import cost (whole fresh processes, interleaved, medians)"
+    rows: list[Row] = []
+    print(title)
     print(f"machine: {machine_details()}")
     print(f"{'case':<52} {'ours ms':>9} {'base ms':>9} {'result':>16} {'target':>8}")
     for label, ours, base, target in CASES:
@@ -80,15 +82,20 @@ def main() -> int:
             a.append(pair[0])
             b.append(pair[1])
         ours_ms, base_ms = statistics.median(a) * 1e3, statistics.median(b) * 1e3
+        common = {"a": ours_ms, "b": base_ms, "a_name": ours, "b_name": base, "table": title}
         if target is None or target >= 10:
             extra = ours_ms - base_ms
+            extras = [(x - y) * 1e3 for x, y in zip(a, b, strict=True)]
+            row = Row(label, extra, min(extras), max(extras), "+ms", target, **common)  # type: ignore[arg-type]
             result, goal = f"+{extra:.1f} ms", f"<=+{target}ms" if target else ""
-            verdict = ("meets" if extra <= target else "MISSES") if target else ""
         else:
-            ratio = statistics.median(x / y for x, y in zip(a, b, strict=True))
+            ratios = [x / y for x, y in zip(a, b, strict=True)]
+            ratio = statistics.median(ratios)
+            row = Row(label, ratio, min(ratios), max(ratios), "x", target, **common)  # type: ignore[arg-type]
             result, goal = f"{ratio:.3f}x", f"<={target:.2f}x"
-            verdict = "meets" if ratio <= target else "MISSES"
-        print(f"{label:<52} {ours_ms:>9.1f} {base_ms:>9.1f} {result:>16} {goal:>8} {verdict}")
+        rows.append(row)
+        print(f"{label:<52} {ours_ms:>9.1f} {base_ms:>9.1f} {result:>16} {goal:>8} {row.verdict}")
+    record(rows)
     return 0
 
 

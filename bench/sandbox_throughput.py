@@ -11,6 +11,7 @@ number measures the server) and ``--client httpx`` (``httpx.AsyncClient``; at hi
 httpx itself becomes the bottleneck on small machines).
 
     .venv/bin/python bench/sandbox_throughput.py --duration 5 --concurrency 50
+    .venv/bin/python bench/sandbox_throughput.py --smoke     # to keep the script working
 """
 
 from __future__ import annotations
@@ -155,8 +156,9 @@ async def run_raw_load(
     return len(latencies), errors, latencies, elapsed
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="half a second, 5 connections")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load (default 5)")
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent workers (50)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="hard cap on requests")
@@ -168,7 +170,9 @@ def main() -> int:
         default="raw",
         help="load generator (default raw asyncio HTTP/1.1)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.duration, args.concurrency = 0.5, 5
     proc = None
     url = args.url
     if url is None:
