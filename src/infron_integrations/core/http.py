@@ -16,7 +16,7 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -42,6 +42,7 @@ __all__ = [
     "openai_client",
     "shared_async_httpx_client",
     "shared_httpx_client",
+    "transport_error",
 ]
 
 _T = TypeVar("_T")
@@ -87,6 +88,39 @@ class RetryPolicy:
             return None
         backoff = min(self.max_delay, self.base_delay * (2.0**attempt))
         return backoff * (0.75 + random.random() * 0.5)
+
+    def call(self, fn: Callable[[], _T]) -> _T:
+        """Run ``fn`` and retry it on retryable Infron errors, waiting as :meth:`delay` says."""
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except (InfronAPIError, InfronConnectionError) as exc:
+                wait = self.delay(attempt, exc)
+                if wait is None:
+                    raise
+                time.sleep(wait)
+                attempt += 1
+
+    async def acall(self, fn: Callable[[], Awaitable[_T]]) -> _T:
+        """Async :meth:`call`."""
+        attempt = 0
+        while True:
+            try:
+                return await fn()
+            except (InfronAPIError, InfronConnectionError) as exc:
+                wait = self.delay(attempt, exc)
+                if wait is None:
+                    raise
+                await asyncio.sleep(wait)
+                attempt += 1
+
+
+def transport_error(exc: httpx.HTTPError, url: str) -> InfronConnectionError:
+    """The typed error for an httpx transport failure (timeout or connection)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return InfronTimeoutError(f"Timed out talking to Infron at {url}: {exc!r}")
+    return InfronConnectionError(f"Could not reach Infron at {url}: {exc!r}")
 
 
 # --- shared httpx pools -------------------------------------------------------------------------
@@ -259,13 +293,11 @@ class InfronHTTP:
         def once() -> Any:
             try:
                 response = client.request(method, url, json=json, headers=headers)
-            except httpx.TimeoutException as exc:
-                raise InfronTimeoutError(f"Timed out talking to Infron at {url}: {exc}") from exc
             except httpx.TransportError as exc:
-                raise InfronConnectionError(f"Could not reach Infron at {url}: {exc}") from exc
+                raise transport_error(exc, url) from exc
             return _check(response)
 
-        return _retry_sync(once, self.retry)
+        return self.retry.call(once)
 
     async def arequest(
         self, method: str, path: str, *, json: Any = None, base: str | None = None
@@ -278,13 +310,11 @@ class InfronHTTP:
         async def once() -> Any:
             try:
                 response = await client.request(method, url, json=json, headers=headers)
-            except httpx.TimeoutException as exc:
-                raise InfronTimeoutError(f"Timed out talking to Infron at {url}: {exc}") from exc
             except httpx.TransportError as exc:
-                raise InfronConnectionError(f"Could not reach Infron at {url}: {exc}") from exc
+                raise transport_error(exc, url) from exc
             return _check(response)
 
-        return await _retry_async(once, self.retry)
+        return await self.retry.acall(once)
 
     # endpoints ---------------------------------------------------------------------------------
 
@@ -341,29 +371,3 @@ class InfronHTTP:
         return Balance.model_validate(
             await self.arequest("GET", "/balance", base=self.settings.management_url)
         )
-
-
-def _retry_sync(call: Callable[[], _T], policy: RetryPolicy) -> _T:
-    attempt = 0
-    while True:
-        try:
-            return call()
-        except (InfronAPIError, InfronConnectionError) as exc:
-            wait = policy.delay(attempt, exc)
-            if wait is None:
-                raise
-            time.sleep(wait)
-            attempt += 1
-
-
-async def _retry_async(call: Callable[[], Any], policy: RetryPolicy) -> Any:
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except (InfronAPIError, InfronConnectionError) as exc:
-            wait = policy.delay(attempt, exc)
-            if wait is None:
-                raise
-            await asyncio.sleep(wait)
-            attempt += 1

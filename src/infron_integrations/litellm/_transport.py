@@ -20,9 +20,8 @@ import asyncio
 import json
 import os
 import threading
-import time
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import aiohttp
@@ -35,7 +34,7 @@ from ..core.errors import (
     InfronTimeoutError,
     error_from_response,
 )
-from ..core.http import RetryPolicy, shared_httpx_client
+from ..core.http import RetryPolicy, shared_httpx_client, transport_error
 from ..core.settings import ENV_API_KEY, ENV_BASE_URL, InfronSettings
 
 try:  # orjson comes with litellm[proxy]; plain json is the fallback
@@ -133,38 +132,6 @@ def _error(response: httpx.Response, body: bytes) -> InfronAPIError:
     return error_from_response(response.status_code, parsed, response.headers)
 
 
-def _transport_error(exc: httpx.HTTPError, url: str) -> Exception:
-    if isinstance(exc, httpx.TimeoutException):
-        return InfronTimeoutError(f"Timed out waiting for Infron at {url}: {exc!r}")
-    return InfronConnectionError(f"Could not reach Infron at {url}: {exc!r}")
-
-
-def _retrying(call: Callable[[], Any], retry: RetryPolicy) -> Any:
-    attempt = 0
-    while True:
-        try:
-            return call()
-        except (InfronAPIError, InfronConnectionError) as exc:
-            wait = retry.delay(attempt, exc)
-            if wait is None:
-                raise
-            time.sleep(wait)
-            attempt += 1
-
-
-async def _aretrying(call: Callable[[], Any], retry: RetryPolicy) -> Any:
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except (InfronAPIError, InfronConnectionError) as exc:
-            wait = retry.delay(attempt, exc)
-            if wait is None:
-                raise
-            await asyncio.sleep(wait)
-            attempt += 1
-
-
 def post_json(
     url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
 ) -> tuple[Any, httpx.Headers]:
@@ -175,7 +142,7 @@ def post_json(
         try:
             response = client.post(url, content=content, headers=headers, timeout=timeout)
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, url) from exc
+            raise transport_error(exc, url) from exc
         if response.status_code >= 400:
             raise _error(response, response.content)
         try:
@@ -185,7 +152,7 @@ def post_json(
                 f"Infron answered with a body that is not JSON: {response.text[:200]!r}"
             ) from exc
 
-    return _retrying(once, policy(retries))  # type: ignore[no-any-return]
+    return policy(retries).call(once)
 
 
 # --- async: one pooled aiohttp session per event loop --------------------------------------
@@ -274,7 +241,7 @@ async def apost_json(
                 f"Infron answered with a body that is not JSON: {raw[:200]!r}"
             ) from exc
 
-    return await _aretrying(once, policy(retries))  # type: ignore[no-any-return]
+    return await policy(retries).acall(once)
 
 
 async def aopen_stream(
@@ -296,7 +263,7 @@ async def aopen_stream(
                 response.release()
         return response
 
-    return await _aretrying(once, policy(retries))  # type: ignore[no-any-return]
+    return await policy(retries).acall(once)
 
 
 def open_stream(
@@ -312,7 +279,7 @@ def open_stream(
         try:
             response = client.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, url) from exc
+            raise transport_error(exc, url) from exc
         if response.status_code >= 400:
             try:
                 body = response.read()
@@ -323,7 +290,7 @@ def open_stream(
             raise _error(response, body)
         return response
 
-    return _retrying(once, policy(retries))  # type: ignore[no-any-return]
+    return policy(retries).call(once)
 
 
 def iter_lines(response: httpx.Response, url: str) -> Iterator[str]:
