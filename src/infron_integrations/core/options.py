@@ -39,6 +39,7 @@ __all__ = [
     "UsageAccounting",
     "UserLocation",
     "WebSearchOptions",
+    "coerce_prompt_cache",
     "merge_options",
     "parse_options",
     "request_fragment",
@@ -244,7 +245,8 @@ class UsageAccounting(_Strict):
     include: StrictBool = True
 
 
-def _coerce_prompt_cache(value: Any) -> Any:
+def coerce_prompt_cache(value: Any) -> Any:
+    """``True`` means the default :class:`PromptCache`, ``False`` none; anything else as given."""
     if value is True:
         return PromptCache()
     if value is False:
@@ -275,7 +277,7 @@ class InfronOptions(_Strict):
     @field_validator("prompt_cache", mode="before")
     @classmethod
     def _cache_flag(cls, value: Any) -> Any:
-        return _coerce_prompt_cache(value)
+        return coerce_prompt_cache(value)
 
     @field_validator("usage", mode="before")
     @classmethod

@@ -37,6 +37,7 @@ from ..core.options import (
     ProviderPreferences,
     Reasoning,
     WebSearchOptions,
+    coerce_prompt_cache,
     merge_options,
     parse_options,
     request_fragment,
@@ -83,14 +84,6 @@ _CONNECTION_FIELDS = frozenset(
         "openai_proxy",
     }
 )
-
-
-def _prompt_cache_value(value: Any) -> Any:
-    if value is True:
-        return PromptCache()
-    if value is False:
-        return None
-    return value
 
 
 def _timeout_option(timeout: Any) -> Any:
@@ -175,7 +168,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     @classmethod
     def _prompt_cache_flag(cls, value: Any) -> Any:
         # normalized here, so the attribute is always a PromptCache or None
-        return _prompt_cache_value(value)
+        return coerce_prompt_cache(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -215,7 +208,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             provider=self.provider,
             reasoning=self.reasoning,
             web_search=self.web_search,
-            prompt_cache=_prompt_cache_value(self.prompt_cache),
+            prompt_cache=coerce_prompt_cache(self.prompt_cache),
             usage=self.usage_accounting,
         )
         self._fragment = None
@@ -263,7 +256,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
                     provider=copy.provider,
                     reasoning=copy.reasoning,
                     web_search=copy.web_search,
-                    prompt_cache=_prompt_cache_value(copy.prompt_cache),
+                    prompt_cache=coerce_prompt_cache(copy.prompt_cache),
                     usage=copy.usage_accounting,
                 )
                 copy._fragment = None
