@@ -44,7 +44,15 @@ def main(argv: list[str] | None = None) -> int:
 
     with sandbox_process() as base_url:
         infron = ChatInfron(model=MODEL, api_key=SANDBOX_KEY, base_url=base_url, max_retries=0)
-        router = ChatOpenRouter(model=MODEL, api_key=SANDBOX_KEY, base_url=base_url, max_retries=0)
+
+        def make_router() -> ChatOpenRouter:
+            return ChatOpenRouter(
+                model=MODEL, api_key=SANDBOX_KEY, base_url=base_url, max_retries=0
+            )
+
+        # the OpenRouter SDK's async HTTP client binds to the first event loop that uses it, and
+        # each async row runs in its own loop: one ChatOpenRouter per async row
+        router, router_ainvoke, router_astream = make_router(), make_router(), make_router()
         a, b = infron.invoke(PROMPT), router.invoke(PROMPT)
         assert a.content == b.content, "the two models got different answers"
 
@@ -74,14 +82,14 @@ def main(argv: list[str] | None = None) -> int:
             acompare(
                 "vs ChatOpenRouter: ainvoke (info)",
                 lambda: infron.ainvoke(PROMPT),
-                lambda: router.ainvoke(PROMPT),
+                lambda: router_ainvoke.ainvoke(PROMPT),
                 calls=calls,
                 rounds=rounds,
             ),
             acompare(
                 "vs ChatOpenRouter: astream (info)",
                 lambda: aconsume(infron),
-                lambda: aconsume(router),
+                lambda: aconsume(router_astream),
                 calls=calls,
                 rounds=rounds,
             ),
