@@ -1,5 +1,6 @@
-"""InfronModel reads chat-completion streams itself: the same chunk objects the OpenAI SDK would
-build (extras kept), typed errors for error payloads, and a long stream read whole."""
+"""InfronModel parses chat completions itself (whole and streamed): the same objects the OpenAI SDK
+would build (extras kept), the SDK's parse for bodies off the documented shape, typed errors for
+error payloads, and a long stream read whole."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from openai.types.chat import ChatCompletionChunk
 
 from infron_integrations.core.errors import InfronRateLimitError, InfronStreamError
 from infron_integrations.openai_agents import InfronProvider
+from infron_integrations.openai_agents._client import completion_from_raw
 from infron_integrations.openai_agents._stream import chunk_from_json
 
 CHUNK = {
@@ -116,3 +118,37 @@ async def test_long_stream_is_read_whole(provider: InfronProvider, sandbox: Any)
     assert completed is not None and completed.usage.output_tokens > 600
     wire = sandbox.last_request("/v1/chat/completions")
     assert wire.body["stream"] is True and wire.body["usage"] == {"include": True}
+
+
+async def test_whole_completion_matches_the_sdk_parse(sandbox: Any) -> None:
+    client = sandbox.async_openai_client()
+    raw = await client.chat.completions.with_raw_response.create(
+        model="openai/gpt-4o-mini",
+        messages=[{"role": "user", "content": "hello"}],
+        extra_body={"usage": {"include": True}},
+    )
+    ours, sdk = completion_from_raw(raw), raw.parse()
+    assert type(ours) is type(sdk)
+    assert ours.model_dump() == sdk.model_dump()
+    assert ours.model_extra is not None and ours.model_extra["cost"] > 0
+    assert ours._request_id == sdk._request_id == raw.http_response.headers["x-request-id"]
+
+
+async def test_whole_completion_off_shape_uses_the_sdk_parse(sandbox: Any) -> None:
+    body = {
+        "id": "gen-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "openai/gpt-4o-mini",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "x"}, "finish_reason": "odd"}
+        ],
+    }
+    sandbox.script(body)
+    client = sandbox.async_openai_client()
+    raw = await client.chat.completions.with_raw_response.create(
+        model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hello"}]
+    )
+    completion = completion_from_raw(raw)
+    assert completion.choices[0].finish_reason == "odd"
+    assert completion.choices[0].message.content == "x"
