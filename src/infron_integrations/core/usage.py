@@ -24,10 +24,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InfronBudgetExceededError
-from .wire import ChatCompletion, CostDetails, Usage
+
+if TYPE_CHECKING:
+    # imported when a record is first built: the response models cost more to import than the
+    # rest of the core, and an adapter's import should not pay for them (P4 in bench/)
+    from .wire import ChatCompletion, CostDetails, Usage
 
 __all__ = [
     "UsageRecord",
@@ -89,6 +93,8 @@ class UsageRecord:
         framework: str | None = None,
     ) -> UsageRecord:
         """Build a record from a ``usage`` object and the top-level cost fields."""
+        from .wire import CostDetails, Usage
+
         parsed = usage if isinstance(usage, Usage) else Usage.model_validate(usage or {})
         details = (
             cost_details
