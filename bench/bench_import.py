@@ -2,7 +2,7 @@
 import, each as a whole fresh process (interleaved A/B, medians).
 
     python bench/bench_import.py            # 15 rounds
-    python bench/bench_import.py --smoke    # 2 rounds, to keep the script working
+    python bench/bench_import.py --smoke    # 1 round, to keep the script working
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ def _works(code: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--smoke", action="store_true", help="two rounds only")
+    parser.add_argument("--smoke", action="store_true", help="one round, no warm-up")
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
-    rounds = 2 if args.smoke else args.rounds
+    rounds = 1 if args.smoke else args.rounds
 
     title = "P4 import cost (whole fresh processes, interleaved, medians)"
     rows: list[Row] = []
@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         if not _works(ours) or not _works(base):
             print(f"{label:<52} {'n/a':>9} {'n/a':>9} {'not importable':>16}")
             continue
-        _time(ours), _time(base)  # warm the file cache
+        if not args.smoke:
+            _time(ours), _time(base)  # warm the file cache
         a, b = [], []
         for i in range(rounds):
             pair = (

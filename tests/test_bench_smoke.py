@@ -70,7 +70,7 @@ def test_run_all_smoke(tmp_path: Path) -> None:
             "--smoke",
             "--quiet",
             "--only",
-            "P4,P6",
+            "P6",
             "--markdown",
             str(markdown),
         ],
