@@ -19,3 +19,13 @@ def test_usage_module_imports_no_wire_models_until_a_record_is_built() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_http_module_imports_no_wire_models_until_a_method_needs_them() -> None:
+    code = (
+        "import sys\n"
+        "from infron_integrations.core.http import InfronHTTP, openai_client\n"
+        "assert 'infron_integrations.core.wire' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

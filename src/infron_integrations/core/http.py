@@ -30,10 +30,13 @@ from .errors import (
     raise_for_inband_error,
 )
 from .settings import InfronSettings
-from .wire import Balance, ModelList, RerankResponse
 
 if TYPE_CHECKING:
     import openai
+
+    # imported by the methods that return them: the response models cost more to import than
+    # the rest of the core, and the adapters import this module for the pooled clients (P4)
+    from .wire import Balance, ModelList, RerankResponse
 
 __all__ = [
     "InfronHTTP",
@@ -338,6 +341,8 @@ class InfronHTTP:
         extra_body: Mapping[str, Any] | None = None,
     ) -> RerankResponse:
         """``POST /rerank`` (docs: Rerank)."""
+        from .wire import RerankResponse
+
         body = self.rerank_body(model, query, documents, top_n, extra_body or {})
         return RerankResponse.model_validate(self.request("POST", "/rerank", json=body))
 
@@ -351,23 +356,33 @@ class InfronHTTP:
         extra_body: Mapping[str, Any] | None = None,
     ) -> RerankResponse:
         """Async :meth:`rerank`."""
+        from .wire import RerankResponse
+
         body = self.rerank_body(model, query, documents, top_n, extra_body or {})
         return RerankResponse.model_validate(await self.arequest("POST", "/rerank", json=body))
 
     def models(self) -> ModelList:
         """``GET /models``: the catalog."""
+        from .wire import ModelList
+
         return ModelList.model_validate(self.request("GET", "/models"))
 
     async def amodels(self) -> ModelList:
+        from .wire import ModelList
+
         return ModelList.model_validate(await self.arequest("GET", "/models"))
 
     def balance(self) -> Balance:
         """``GET /balance`` on the management host: remaining credits."""
+        from .wire import Balance
+
         return Balance.model_validate(
             self.request("GET", "/balance", base=self.settings.management_url)
         )
 
     async def abalance(self) -> Balance:
+        from .wire import Balance
+
         return Balance.model_validate(
             await self.arequest("GET", "/balance", base=self.settings.management_url)
         )
