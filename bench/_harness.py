@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -41,8 +42,10 @@ def free_port() -> int:
 def sandbox_process(*, timeout: float = 30.0) -> Iterator[str]:
     """Run ``python -m infron_integrations.sandbox`` in its own process; yield its base URL.
 
-    A separate process keeps the server's work off the measured interpreter's GIL.
+    A separate process keeps the server's work off the measured interpreter's GIL. SIGTERM to this
+    process exits through the ``finally`` below, so the server is stopped too.
     """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "infron_integrations.sandbox", "--port", str(port)],
@@ -69,6 +72,10 @@ def sandbox_process(*, timeout: float = 30.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def machine_details() -> str:

@@ -56,19 +56,26 @@ def run_script(pid: str, script: str, smoke: bool, quiet: bool, timeout: float) 
     cmd = [sys.executable, str(path), *(["--smoke"] if smoke else [])]
     print(f"\n[{pid}] {' '.join(cmd[1:])}", flush=True)
     start = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=HERE.parent,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.PIPE if quiet else None,
+        text=True,
+    )
     try:
-        proc = subprocess.run(
-            cmd,
-            env=env,
-            cwd=HERE.parent,
-            timeout=timeout,
-            stdout=subprocess.PIPE if quiet else None,
-            stderr=subprocess.PIPE if quiet else None,
-            text=True,
-        )
+        _, err = proc.communicate(timeout=timeout)
         rc: int | str = proc.returncode
-        tail = (proc.stderr or "")[-2000:] if quiet else ""
+        tail = (err or "")[-2000:]
     except subprocess.TimeoutExpired:
+        # SIGTERM first: the script then stops the sandbox process it started
+        proc.terminate()
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
         rc, tail = f"timed out after {timeout:.0f} s", ""
     rows = [Row(**json.loads(line)) for line in results.read_text().splitlines() if line.strip()]
     results.unlink()
