@@ -135,12 +135,30 @@ def completion_from_raw(raw: Any) -> Any:
     response = raw.http_response
     try:
         data = json.loads(response.content)
+    except ValueError:
+        # a 200 whose body is not JSON (cut short, or a proxy's HTML page): a typed error with
+        # the request id, where the SDK's parse would raise a bare JSONDecodeError
+        raise _not_json(response) from None
+    try:
         completion = ChatCompletion.model_validate(data)
-    except (ValueError, pydantic.ValidationError):
-        # not JSON, or off the documented shape (e.g. finish_reason "error"): the SDK's own parse
+    except pydantic.ValidationError:
+        # off the documented shape (e.g. finish_reason "error"): the SDK's own lenient parse
         return raw.parse()
     completion._request_id = response.headers.get("x-request-id")
     return completion
+
+
+def _not_json(response: Any) -> BaseException:
+    from ..core.errors import InfronStreamError
+    from ._errors import to_agents_error
+
+    error = InfronStreamError(
+        "Infron answered 200 with a body that is not a JSON object (content-type "
+        f"{response.headers.get('content-type')!r}, starts with {response.text[:120]!r}). "
+        "Retry the request; if it persists, check base_url (it should end in /v1).",
+        request_id=response.headers.get("x-request-id"),
+    )
+    return to_agents_error(error, response=response)
 
 
 class _Completions:

@@ -29,10 +29,10 @@ import openai
 import pydantic
 from openai.types.chat import ChatCompletionChunk
 
-from ..core.errors import InfronConnectionError, InfronStreamError, raise_for_inband_error
-from ..core.openai_compat import convert_openai_error
+from ..core.errors import InfronError, InfronStreamError, InfronTimeoutError, raise_for_inband_error
 from ..core.stream import aiter_sse_json
 from ..core.usage import UsageRecord
+from ._errors import to_agents_error
 
 __all__ = [
     "InfronChunkStream",
@@ -94,20 +94,30 @@ def signature_extra(signature: str) -> dict[str, Any]:
     return {"google": {"thought_signature": signature}}
 
 
-def convert_stream_error(exc: BaseException) -> BaseException:
-    """The typed error for a failure while reading a stream (the original is the cause)."""
-    if isinstance(exc, openai.APIError):
-        return convert_openai_error(exc) or exc
+def convert_stream_error(
+    exc: BaseException,
+    *,
+    response: httpx.Response | None = None,
+    request_id: str | None = None,
+) -> BaseException:
+    """The typed error for a failure while reading a stream (make it the new error's cause).
+
+    It is both the core's error and the OpenAI SDK's (see :mod:`._errors`). A connection that
+    breaks after the stream started is a broken stream (:class:`InfronStreamError`, not retried by
+    the Agents SDK's retry advice: part of the answer was already handed on), with the request id.
+    """
     if isinstance(exc, httpx.TimeoutException):
-        return InfronConnectionError(f"Timed out reading the Infron stream: {exc}")
-    if isinstance(exc, httpx.TransportError):
-        return InfronConnectionError(
+        exc = InfronTimeoutError(
+            f"Timed out reading the Infron stream: {exc!r}; retry the request."
+        )
+    elif isinstance(exc, httpx.TransportError):
+        exc = InfronStreamError(
             f"The connection to Infron broke mid-stream ({type(exc).__name__}: {exc}); the "
             "partial answer was not returned. Retry the request."
         )
-    if isinstance(exc, json.JSONDecodeError):
-        return InfronStreamError(f"Malformed SSE frame from Infron: {exc}")
-    return exc
+    elif isinstance(exc, json.JSONDecodeError):
+        exc = InfronStreamError(f"Malformed SSE frame from Infron: {exc}")
+    return to_agents_error(exc, response=response, request_id=request_id)
 
 
 def normalize_message(message: Any) -> str | None:
@@ -207,43 +217,59 @@ class InfronChunkStream:
         return self
 
     async def __anext__(self) -> Any:
+        # one try around the whole step (no extra coroutine per chunk): every failure leaves as
+        # the combined error, with the request id
         try:
-            chunk = await self._iterator.__anext__()
-        except StopAsyncIteration:
-            self._finish()
-            raise
-        except (openai.APIError, httpx.TransportError, json.JSONDecodeError) as exc:
-            raise convert_stream_error(exc) from exc
-        if self.chunk_id is None:
-            self.chunk_id = chunk.id
-            self.model = chunk.model
-            extra = chunk.model_extra
-            if extra:
-                rid = extra.get("request_id")
-                self.request_id = rid if isinstance(rid, str) else None
-                provider = extra.get("provider")
-                self.provider = provider if isinstance(provider, str) else None
-        choices = chunk.choices
-        if choices:
-            for choice in choices:
-                reason = choice.finish_reason
-                if reason is not None:
-                    if reason == "error":
+            try:
+                chunk = await self._iterator.__anext__()
+            except StopAsyncIteration:
+                self._finish()
+                raise
+            if self.chunk_id is None:
+                self.chunk_id = chunk.id
+                self.model = chunk.model
+                extra = chunk.model_extra
+                if extra:
+                    rid = extra.get("request_id")
+                    self.request_id = rid if isinstance(rid, str) else None
+                    provider = extra.get("provider")
+                    self.provider = provider if isinstance(provider, str) else None
+            choices = chunk.choices
+            if choices:
+                for choice in choices:
+                    reason = choice.finish_reason
+                    if reason is not None:
+                        if reason == "error":
+                            raise_for_inband_error(chunk.model_dump())
+                        self._finished = True
+                    choice_extra = choice.model_extra
+                    if choice_extra and choice_extra.get("error"):
                         raise_for_inband_error(chunk.model_dump())
-                    self._finished = True
-                choice_extra = choice.model_extra
-                if choice_extra and choice_extra.get("error"):
+                    delta = choice.delta
+                    if delta is not None:
+                        self._delta(delta)
+            else:
+                extra = chunk.model_extra
+                if extra and extra.get("error"):
                     raise_for_inband_error(chunk.model_dump())
-                delta = choice.delta
-                if delta is not None:
-                    self._delta(delta)
-        else:
-            extra = chunk.model_extra
-            if extra and extra.get("error"):
-                raise_for_inband_error(chunk.model_dump())
-        if chunk.usage is not None:
-            self._usage_chunk(chunk)
-        return chunk
+            if chunk.usage is not None:
+                self._usage_chunk(chunk)
+            return chunk
+        except (InfronError, openai.APIError, httpx.TransportError, json.JSONDecodeError) as exc:
+            converted = convert_stream_error(
+                exc, response=self.response, request_id=self._request_id_hint()
+            )
+            if converted is exc:
+                raise
+            raise converted from exc
+
+    def _request_id_hint(self) -> str | None:
+        if self.request_id:
+            return self.request_id
+        response = self.response
+        return (
+            response.headers.get("x-request-id") if isinstance(response, httpx.Response) else None
+        )
 
     def _delta(self, delta: Any) -> None:
         extra = delta.model_extra

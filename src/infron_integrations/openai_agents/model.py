@@ -10,9 +10,10 @@ It subclasses ``OpenAIChatCompletionsModel`` and translates only what differs:
   (docs: Prompt Caching);
 * streamed calls ask for the final usage chunk; every finished request's usage and cost are
   recorded (``run_cost(result)``, and the core's ``track_usage()`` trackers);
-* gateway errors, in-band errors (HTTP 200 with an ``error``) and broken streams raise the core's
-  typed exceptions, chained to the OpenAI SDK error so the Agents SDK's retry advice still sees
-  the status, headers and request id (docs: Errors code);
+* gateway errors, in-band errors (HTTP 200 with an ``error``) and broken streams raise classes
+  that are both the core's typed exceptions and the OpenAI SDK's (``openai.RateLimitError`` ...,
+  see ``_errors``), chained to the SDK's original error, so the Agents SDK's retry advice and an
+  ``except openai.APIStatusError`` see the status, headers and request id (docs: Errors code);
 * ``reasoning_content`` becomes a reasoning item, replayed to the next turn by a policy.
 """
 
@@ -33,11 +34,11 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 from openai.types.responses import ResponseOutputMessage
 
-from ..core.errors import InfronConfigError, raise_for_inband_error
-from ..core.openai_compat import convert_openai_error
+from ..core.errors import InfronAPIError, InfronConfigError, raise_for_inband_error
 from ..core.options import InfronOptions, parse_options
 from ..core.usage import UsageRecord, record_usage, tracking_active
 from ._client import REQUEST_EDIT, InfronChatClient, RequestEdit, collect_signatures
+from ._errors import to_agents_error
 from ._options import prepare_call
 from ._stream import InfronChunkStream, normalize_message, raw_usage, record_builder
 from .cost import PendingRecord, remember
@@ -96,9 +97,10 @@ class _CallSlot:
 _CALL: ContextVar[_CallSlot | None] = ContextVar("infron_agents_call", default=None)
 
 
-def _raise_converted(exc: openai.APIError) -> None:
-    converted = convert_openai_error(exc)
-    if converted is not None:
+def _raise_converted(exc: BaseException) -> None:
+    # the combined core + OpenAI SDK error (see ._errors), chained to the original
+    converted = to_agents_error(exc)
+    if converted is not exc:
         raise converted from exc
 
 
@@ -291,7 +293,7 @@ class InfronModel(OpenAIChatCompletionsModel):
                 stream=stream,  # type: ignore[call-overload]
                 prompt=prompt,
             )
-        except openai.APIError as exc:
+        except (openai.APIError, InfronAPIError) as exc:
             _raise_converted(exc)
             raise
         finally:
@@ -316,7 +318,10 @@ class InfronModel(OpenAIChatCompletionsModel):
             c.finish_reason == "error" or (c.model_extra or {}).get("error")  # type: ignore[comparison-overlap]
             for c in completion.choices or ()
         ):
-            raise_for_inband_error(completion.model_dump())
+            try:
+                raise_for_inband_error(completion.model_dump())
+            except InfronAPIError as exc:
+                raise to_agents_error(exc) from None
         signature = None
         if completion.choices:
             signature = normalize_message(completion.choices[0].message)

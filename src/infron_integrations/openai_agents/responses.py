@@ -19,6 +19,7 @@ from openai.types.responses import Response
 from ..core.errors import InfronStreamError
 from ..core.options import InfronOptions, parse_options
 from ..core.usage import UsageRecord, record_usage
+from ._errors import to_agents_error
 from ._options import prepare_call
 from ._stream import FRAMEWORK, convert_stream_error
 from .cost import remember
@@ -91,9 +92,11 @@ class _ResponsesEventStream:
         except StopAsyncIteration:
             if not self._terminal:
                 self._terminal = True
-                raise InfronStreamError(
-                    "The Infron response stream ended without response.completed; the "
-                    "connection may have dropped. Retry the request."
+                raise to_agents_error(
+                    InfronStreamError(
+                        "The Infron response stream ended without response.completed; the "
+                        "connection may have dropped. Retry the request."
+                    )
                 ) from None
             raise
         except Exception as exc:
