@@ -107,6 +107,12 @@ CHECKS: dict[str, tuple[Check, ...]] = {
     "litellm_structured_output.py": (_structured_output, _has('raw JSON: {"name": "Lisbon"')),
     "litellm_cost_budget.py": (_cost_budget, _has("(InfronLiteLLMBudgetExceededError)")),
     "litellm_retrieval.py": (_retrieval,),
+    "agents_routing.py": (_routing, _has("[agent order] served by: google-vertex")),
+    "agents_reasoning.py": (_reasoning,),
+    "agents_prompt_caching.py": (_prompt_caching,),
+    "agents_web_search.py": (_web_search,),
+    "agents_structured_output.py": (_structured_output,),
+    "agents_cost_budget.py": (_cost_budget,),
 }
 
 
