@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import difflib
 import itertools
 import json
 import threading
@@ -44,6 +45,16 @@ OPTIONS_KEY_PREFIX = "infron_options:"
 _BODY_KEYS = ("provider", "reasoning", "web_search_options", "usage")
 
 _counter = itertools.count(1)
+
+#: what infron_settings() accepts besides ModelSettings' own fields
+_INFRON_ARGS = ("provider", "reasoning", "web_search", "prompt_cache", "usage", "options", "base")
+#: names users reach for that are spelled differently here
+_HINTS = {
+    "cache": "prompt_cache",
+    "web_search_options": "web_search",
+    "usage_accounting": "usage",
+    "provider_preferences": "provider",
+}
 
 
 def infron_settings(
@@ -86,6 +97,8 @@ def infron_settings(
     Raises:
         InfronConfigError: an option is invalid (the message names the field).
     """
+    if model_settings:
+        _check_setting_names(model_settings)
     opts = parse_options(
         options,
         provider=provider,
@@ -104,6 +117,28 @@ def infron_settings(
     extra_args = dict(settings.extra_args or {})
     extra_args[f"{OPTIONS_KEY_PREFIX}{next(_counter)}"] = layer
     return dataclasses.replace(settings, extra_args=extra_args)
+
+
+def _check_setting_names(model_settings: Mapping[str, Any]) -> None:
+    """Refuse names that are neither Infron options nor ``ModelSettings`` fields.
+
+    ``ModelSettings`` itself silently ignores unknown keyword arguments, so a typo such as
+    ``cache=True`` (the provider's name for ``prompt_cache``) would be dropped without a word.
+    """
+    known = {f.name for f in dataclasses.fields(ModelSettings)}
+    for name in model_settings:
+        if name in known:
+            continue
+        hint = _HINTS.get(name)
+        if hint is None:
+            close = difflib.get_close_matches(name, sorted({*known, *_INFRON_ARGS}), n=1)
+            hint = close[0] if close else None
+        suggestion = f" Did you mean {hint!r}?" if hint else ""
+        raise InfronConfigError(
+            f"infron_settings() got an unknown setting {name!r}.{suggestion} It takes the Infron "
+            f"options {', '.join(_INFRON_ARGS[:6])} and any ModelSettings field (temperature, "
+            "max_tokens, extra_headers, ...)."
+        )
 
 
 @dataclasses.dataclass(frozen=True)
