@@ -84,6 +84,16 @@ class InfronStreamError(InfronError):
         self.partial_text = partial_text
         self.request_id = request_id
 
+    def __str__(self) -> str:
+        # the request id is often learned after the error was raised (from the stream's chunks or
+        # headers); it goes in the text too, like InfronAPIError's, because the text is what
+        # crosses process boundaries (a LiteLLM proxy's error event, a log line)
+        text = super().__str__()
+        request_id = self.request_id
+        if request_id and request_id not in text:
+            return f"{text} [request_id: {request_id}]"
+        return text
+
 
 class InfronAPIError(InfronError):
     """The gateway answered with an error (an HTTP status, or an in-band error in a 200 response).
