@@ -57,7 +57,10 @@ def validate_base_url(url: str, *, name: str = "base_url") -> str:
     try:
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as exc:
-        raise InfronConfigError(f"{name} {text!r} has an invalid port: {exc}.") from None
+        raise InfronConfigError(
+            f"{name} {text!r} has an invalid port ({exc}); use a URL such as "
+            f"{DEFAULT_BASE_URL!r} or 'http://127.0.0.1:8765/v1' (or set {ENV_BASE_URL})."
+        ) from None
     return text.rstrip("/")
 
 
