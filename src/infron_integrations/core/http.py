@@ -6,17 +6,20 @@
   Infron, shared between equal settings, so building a model object never builds a client.
 
 Connection pools are shared process-wide: never one per call. Async pools are kept per event loop,
-because an httpx connection cannot outlive the loop it was opened on.
+because an httpx connection cannot outlive the loop it was opened on, and are closed when that
+loop shuts down (``asyncio.run`` and friends finalize async generators; a small one owns them), so
+a program that runs many loops does not keep each loop's idle connections open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -147,10 +150,13 @@ def shared_httpx_client(timeout: float) -> httpx.Client:
 
 
 def shared_async_httpx_client(timeout: float) -> httpx.AsyncClient:
-    """The async pool for the running event loop and a timeout value."""
+    """The async pool for the running event loop and a timeout value (closed with the loop)."""
     loop = asyncio.get_running_loop()
     with _lock:
-        per_loop = _async_clients.setdefault(loop, {})
+        per_loop = _async_clients.get(loop)
+        if per_loop is None:
+            per_loop = _async_clients[loop] = {}
+            _owners[loop] = _close_at_shutdown()
         client = per_loop.get(timeout)
         if client is None:
             client = httpx.AsyncClient(timeout=timeout, limits=_LIMITS)
@@ -163,6 +169,36 @@ def shared_async_httpx_client(timeout: float) -> httpx.AsyncClient:
 _openai_sync: dict[tuple[Any, ...], Any] = {}
 _openai_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], Any]]
 _openai_async = weakref.WeakKeyDictionary()
+_owners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[None, None]]
+_owners = weakref.WeakKeyDictionary()
+
+
+def _close_at_shutdown() -> AsyncGenerator[None, None]:
+    """An async generator, started now, that closes the running loop's pools when it is finalized.
+
+    The loop finalizes the async generators it has seen when it shuts down
+    (``loop.shutdown_asyncgens()``, which ``asyncio.run`` calls). Without this the pools, which
+    hold their loop through their connections, would keep it and their idle sockets alive for
+    good (a weak-keyed entry whose value refers to its key is never collected).
+    """
+
+    async def owner() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            loop = asyncio.get_running_loop()
+            with _lock:
+                clients = _async_clients.pop(loop, {})
+                _openai_async.pop(loop, None)
+                _owners.pop(loop, None)
+            for client in clients.values():
+                await client.aclose()
+
+    generator = owner()
+    step = generator.__anext__()  # the loop's firstiter hook registers the generator here
+    with contextlib.suppress(StopIteration):
+        step.send(None)  # runs to the ``yield`` (no await before it), from synchronous code
+    return generator
 
 
 def openai_client(settings: InfronSettings, *, max_retries: int | None = None) -> openai.OpenAI:
