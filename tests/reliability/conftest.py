@@ -114,14 +114,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.append(item)
 
 
-def full_matrix_observed() -> bool:
-    from rel_matrix import COLUMNS, ROWS
-
-    return all(rel_registry.key(r.id, c.id) in rel_registry.OBSERVED for r in ROWS for c in COLUMNS)
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get(rel_registry.UPDATE_ENV) != "1" or not full_matrix_observed():
+    if os.environ.get(rel_registry.UPDATE_ENV) != "1" or not rel_registry.full_matrix_observed():
         return
     if any(c["outcome"] == "fail" for c in rel_registry.OBSERVED.values()):
         return  # never publish a matrix with unexplained failures

@@ -30,6 +30,13 @@ def key(row: str, column: str) -> str:
     return f"{row}|{column}"
 
 
+def full_matrix_observed() -> bool:
+    """Whether every cell of the matrix ran in this session."""
+    from rel_matrix import COLUMNS, ROWS
+
+    return all(key(r.id, c.id) in OBSERVED for r in ROWS for c in COLUMNS)
+
+
 def matrix_data(cells: dict[str, dict[str, str]]) -> dict[str, Any]:
     """The JSON document for a set of cells, with the rows and columns it is laid out on."""
     from rel_matrix import COLUMNS, MAX_RETRIES, ROWS, SLOW, TIMEOUT

@@ -38,8 +38,10 @@ loopback (`tests/reliability/test_rel_matrix.py`). A cell holds when:
 * a broken stream raises: its partial text is never handed over as a complete answer, and no
   closing chunk (finish reason, usage) is sent.
 
-The 429 row also checks that `Retry-After` is waited for and exposed (`retry_after`, or the
-response headers LiteLLM's router reads). "n req" is how many requests reached the gateway.
+The 429 row also checks that `Retry-After` is waited for before the retry, and that an error
+raised with no retries left exposes it (`retry_after`). "n req" is how many requests reached the
+gateway. The LiteLLM proxy's router is configured with `num_retries: {max_retries}`; every other
+path gets `max_retries={max_retries}`.
 """
 
 LEGEND = """\

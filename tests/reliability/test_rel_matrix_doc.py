@@ -18,8 +18,6 @@ from rel_matrix import COLUMNS, ROWS
 from render_matrix import render
 from test_rel_matrix import KNOWN_FAILURES
 
-from conftest import full_matrix_observed
-
 HINT = f"regenerate with {rel_registry.UPDATE_ENV}=1 pytest tests/reliability"
 
 pytestmark = pytest.mark.skipif(
@@ -53,7 +51,7 @@ def test_failing_cells_are_the_known_failures() -> None:
 
 
 def test_committed_matrix_matches_this_run() -> None:
-    if not full_matrix_observed():
+    if not rel_registry.full_matrix_observed():
         pytest.skip("only checked after a run of the whole matrix (pytest tests/reliability)")
     committed = rel_registry.load_committed()["cells"]
     observed = rel_registry.OBSERVED
