@@ -53,7 +53,12 @@ def _request(
 
 
 def _raise(exc: Exception, response: httpx.Response | None, acc: StreamAccumulator) -> None:
-    error = to_langchain_error(exc, response=response, partial_text=acc.partial_text)
+    request_id = acc.request_id or (
+        response.headers.get("x-request-id") if response is not None else None
+    )
+    error = to_langchain_error(
+        exc, response=response, partial_text=acc.partial_text, request_id=request_id
+    )
     if error is exc:
         raise exc
     raise error from exc

@@ -249,6 +249,7 @@ def to_langchain_error(
     *,
     response: httpx.Response | None = None,
     partial_text: str = "",
+    request_id: str | None = None,
 ) -> BaseException:
     """The combined error for ``exc``, or ``exc`` itself when it is not an Infron/SDK/HTTP error.
 
@@ -257,6 +258,8 @@ def to_langchain_error(
             reading a body or a stream) or an ``httpx`` transport error raised mid-stream.
         response: the HTTP response the error came with, if any (kept as ``error.response``).
         partial_text: for errors mid-stream, the text received so far (kept on stream errors).
+        request_id: the request id known to the caller (a stream's chunks or its
+            ``x-request-id`` header), used when the error itself does not carry one.
     """
     if isinstance(exc, (_EndOfInit, InfronStreamError)):  # already combined
         return exc
@@ -295,6 +298,6 @@ def to_langchain_error(
         return InfronStreamError(
             str(converted),
             partial_text=converted.partial_text or partial_text,
-            request_id=converted.request_id,
+            request_id=converted.request_id or request_id,
         )
     return converted

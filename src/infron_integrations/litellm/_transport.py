@@ -149,7 +149,8 @@ def post_json(
             return loads(response.content), response.headers
         except ValueError as exc:
             raise InfronStreamError(
-                f"Infron answered with a body that is not JSON: {response.text[:200]!r}"
+                f"Infron answered with a body that is not JSON: {response.text[:200]!r}",
+                request_id=response.headers.get("x-request-id"),
             ) from exc
 
     return policy(retries).call(once)
@@ -238,7 +239,8 @@ async def apost_json(
             return loads(raw), response_headers
         except ValueError as exc:
             raise InfronStreamError(
-                f"Infron answered with a body that is not JSON: {raw[:200]!r}"
+                f"Infron answered with a body that is not JSON: {raw[:200]!r}",
+                request_id=response_headers.get("x-request-id"),
             ) from exc
 
     return await policy(retries).acall(once)
