@@ -140,6 +140,54 @@ async def test_async_stream_http_errors(infron_sandbox: Any, creds: dict[str, st
     assert info.value.is_pre_first_chunk
 
 
+def _router(creds: dict[str, str], num_retries: int) -> litellm.Router:
+    deployment = {"model": "infron/openai/gpt-4o", **creds}
+    return litellm.Router(
+        model_list=[{"model_name": "chat", "litellm_params": deployment}],
+        num_retries=num_retries,
+        retry_after=0,
+    )
+
+
+async def test_router_async_stream_opening_is_retried(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    """A Router has returned from its retry loop before an async stream opens, so the handler
+    retries the opening with the Router's num_retries (and only the opening)."""
+    router = _router(creds, num_retries=2)
+    stream = await router.acompletion(
+        model="chat",
+        messages=USER,
+        stream=True,
+        extra_headers={
+            "x-infron-sandbox-fault": "fail-twice:503",
+            "x-infron-sandbox-retry-after": "0",
+        },
+    )
+    text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
+    assert text
+    assert [r.status for r in infron_sandbox.requests] == [503, 503, 200]
+
+
+async def test_router_without_retries_opens_a_stream_once(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    router = _router(creds, num_retries=0)
+    stream = await router.acompletion(
+        model="chat",
+        messages=USER,
+        stream=True,
+        extra_headers={"x-infron-sandbox-fault": "fail-once:503"},
+    )
+    with pytest.raises(Exception) as info:
+        async for _ in stream:
+            pass
+    error = info.value
+    original = getattr(error, "original_exception", error)
+    assert isinstance(original, core.InfronServiceUnavailableError)
+    assert len(infron_sandbox.requests) == 1
+
+
 async def test_async_errors(infron_sandbox: Any, creds: dict[str, str]) -> None:
     with pytest.raises(litellm.ServiceUnavailableError) as info:
         await litellm.acompletion(

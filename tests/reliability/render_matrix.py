@@ -86,11 +86,21 @@ def render(data: dict[str, Any]) -> str:
     rows = data["rows"]
     holding, failing = _counts(list(cells.values()))
     out = [INTRO.format(**settings)]
-    out.append(
+    headline = (
         f"**{len(rows)} faults x {len(columns)} adapter paths = {len(rows) * len(columns)} "
-        f"cells: {holding} hold, {failing} known failures** (strict `xfail`s in the tests; the "
-        "numbered notes under each table say why, and where the fix goes).\n"
+        f"cells: {holding} hold, {failing} known failures**"
     )
+    if failing:
+        headline += (
+            " (strict `xfail`s in the tests; the numbered notes under each table say why, and "
+            "where the fix goes)"
+        )
+    else:
+        headline += (
+            ". A cell that stops holding fails the test suite; a bug found later is recorded as "
+            "a strict `xfail` with a note under its table saying why and where the fix goes"
+        )
+    out.append(headline + ".\n")
     frameworks: list[str] = []
     for column in columns:
         if column["framework"] not in frameworks:

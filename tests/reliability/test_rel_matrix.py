@@ -39,51 +39,9 @@ from rel_matrix import (
 
 CHAT = "/v1/chat/completions"
 
-_PROXY_STREAM_RETRY = (
-    "LiteLLM proxy streams are never retried. InfronLLM.astreaming "
-    "(src/infron_integrations/litellm/provider.py) opens the upstream stream on the first "
-    "__anext__, after the Router's retry loop has returned (the Router only falls back on a "
-    "MidStreamFallbackError, it does not retry it), and the handler does not retry either because "
-    "a Router call passes litellm_params['max_retries'] == 0. Fix: in astreaming (and streaming), "
-    "when litellm_params['metadata'] has a 'model_group' (a Router call), retry the opening "
-    "(http.aopen_stream) with the Router's budget, litellm_params['metadata']['max_retries'] "
-    "(num_retries); nothing has been yielded yet, so it is safe."
-)
-
-_LC_STREAM_REQUEST_ID = (
-    "ChatInfron's broken-stream error has no request_id although the stream's chunks and the "
-    "x-request-id header carried it: _raise() in src/infron_integrations/langchain/_chat_stream.py "
-    "(both stream and astream) passes only partial_text to to_langchain_error, and "
-    "to_langchain_error (langchain/_errors.py) rebuilds InfronStreamError with "
-    "converted.request_id (None for a malformed frame or a transport error). Fix: give "
-    "to_langchain_error a request_id argument used as `converted.request_id or request_id`, and "
-    "pass `acc.request_id or response.headers.get('x-request-id')` from _raise()."
-)
-_LITELLM_BODY_REQUEST_ID = (
-    "A 200 body that is not JSON raises InfronLiteLLMStreamError without the request id: "
-    "post_json() and apost_json() in src/infron_integrations/litellm/_transport.py build "
-    "InfronStreamError('Infron answered with a body that is not JSON ...') without request_id. "
-    "Fix: pass request_id=response.headers.get('x-request-id') (httpx) / "
-    "response_headers.get('x-request-id') (aiohttp); the proxy's 500 then names it too."
-)
-
 #: (row, column) -> why the cell fails and where the fix goes. Each is a strict xfail: when the
 #: bug is fixed the cell passes, the xfail turns into a failure, and the entry must be removed.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("429", "proxy-stream"): _PROXY_STREAM_RETRY,
-    ("502", "proxy-stream"): _PROXY_STREAM_RETRY,
-    ("503", "proxy-stream"): _PROXY_STREAM_RETRY,
-    ("408", "proxy-stream"): _PROXY_STREAM_RETRY,
-    ("fail-once", "proxy-stream"): _PROXY_STREAM_RETRY,
-    ("slow", "proxy-stream"): _PROXY_STREAM_RETRY,
-    ("malformed-sse", "lc-stream"): _LC_STREAM_REQUEST_ID,
-    ("malformed-sse", "lc-astream"): _LC_STREAM_REQUEST_ID,
-    ("drop-mid-stream", "lc-stream"): _LC_STREAM_REQUEST_ID,
-    ("drop-mid-stream", "lc-astream"): _LC_STREAM_REQUEST_ID,
-    ("malformed-sse", "litellm-completion"): _LITELLM_BODY_REQUEST_ID,
-    ("malformed-sse", "litellm-acompletion"): _LITELLM_BODY_REQUEST_ID,
-    ("malformed-sse", "proxy"): _LITELLM_BODY_REQUEST_ID,
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _chat_log(sandbox: Any) -> list[Any]:

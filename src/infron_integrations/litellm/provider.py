@@ -70,6 +70,24 @@ def _retries(requested: Any, litellm_params: Any) -> int:
     return max(0, int(requested))
 
 
+def _router_stream_retries(retries: int, litellm_params: Any) -> int:
+    """The retry budget for opening an async stream.
+
+    A Router call (the proxy's, or ``litellm.Router``) passes ``max_retries=0`` because the Router
+    retries on its own, but an async stream is opened on its first ``__anext__``, after the Router's
+    retry loop has returned: a 429/5xx there would never be retried. So the opening takes the
+    Router's budget (``metadata["max_retries"]``, its ``num_retries``) instead; nothing has been
+    yielded yet, so retrying is safe.
+    """
+    if retries or not isinstance(litellm_params, dict):
+        return retries
+    metadata = litellm_params.get("metadata")
+    if not isinstance(metadata, dict) or not metadata.get("model_group"):
+        return retries
+    budget = metadata.get("max_retries")
+    return max(0, int(budget)) if isinstance(budget, (int, str)) and str(budget).isdigit() else 0
+
+
 class InfronLLM(CustomLLM):  # type: ignore[misc]
     """LiteLLM custom provider for the Infron gateway (``model="infron/<vendor>/<model>"``).
 
@@ -266,7 +284,9 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
         loop, so the request is sent on the first ``__anext__``. An HTTP error at that point goes
         through LiteLLM's stream wrapper: 4xx errors (except 429) arrive with their own type; 429
         and 5xx arrive as ``litellm.MidStreamFallbackError`` whose ``original_exception`` is the
-        typed error (LiteLLM's router uses it to fall back).
+        typed error (LiteLLM's router uses it to fall back). Because that is after a Router's
+        retry loop has returned, a Router call (the proxy's) retries the opening itself with the
+        Router's ``num_retries``.
         """
         try:
             url, content, request_headers, retries = self._prepare(
@@ -279,6 +299,7 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
                 headers,
                 stream=True,
             )
+            retries = _router_stream_retries(retries, litellm_params)
             response = await http.aopen_stream(
                 url, content, request_headers, _timeout(timeout), retries
             )
