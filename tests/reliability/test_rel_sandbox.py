@@ -8,9 +8,11 @@ malformed request must get a 4xx in the documented error shape, never take the s
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -152,6 +154,9 @@ MALFORMED: dict[str, dict[str, Any]] = {
         "json": {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": 5}]}
     },
     "nested-too-deep": {"content": b"[" * 5000 + b"]" * 5000, "headers": JSON},
+    # Python's json module reads these; JSON itself has no NaN or Infinity
+    "nan": {"content": b'{"model": "openai/gpt-4o-mini", "temperature": NaN}', "headers": JSON},
+    "infinity": {"content": b'{"model": "x", "top_p": -Infinity}', "headers": JSON},
     "max-tokens-a-string": {"json": {**CHAT_BODY, "max_tokens": "many"}},
     "stream-a-string": {"json": {**CHAT_BODY, "stream": "yes"}},
     "n-too-large": {"json": {**CHAT_BODY, "n": 100000}},
@@ -212,6 +217,47 @@ def test_survives_garbage_on_the_socket(
         with contextlib.suppress(TimeoutError, OSError):
             sock.recv(100)  # an answer or a timeout; then the client goes away mid-request
     _assert_alive(http, infron_sandbox)
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_client_leaving_mid_body_is_logged_as_499_without_a_traceback(
+    http: httpx.Client, infron_sandbox: Any
+) -> None:
+    """The request log shows 499 (client closed the request); the server logs nothing."""
+    port = httpx.URL(infron_sandbox.base_url).port
+    assert port is not None
+    records = _Records()
+    loggers = [logging.getLogger(name) for name in ("uvicorn.error", "infron_integrations")]
+    for log in loggers:
+        log.addHandler(records)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(
+                b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/json\r\n"
+                b"Authorization: Bearer " + infron_sandbox.api_key.encode() + b"\r\n"
+                b'Content-Length: 1000\r\n\r\n{"model": "openai/gpt-4o-mini", "mess'
+            )
+            deadline = time.monotonic() + 5
+            while not infron_sandbox.requests and time.monotonic() < deadline:
+                time.sleep(0.01)  # the server has started reading the body
+        deadline = time.monotonic() + 5
+        while infron_sandbox.requests[-1].status is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert infron_sandbox.requests[-1].status == 499
+        _assert_alive(http, infron_sandbox)
+    finally:
+        for log in loggers:
+            log.removeHandler(records)
+    assert [r.getMessage() for r in records.records] == []
 
 
 def test_survives_clients_leaving_mid_stream(http: httpx.Client, infron_sandbox: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -143,13 +143,18 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN/Infinity/-Infinity; JSON (RFC 8259) and the gateway do not
+    raise ValueError(f"{name} is not valid JSON (RFC 8259 has no NaN or Infinity)")
+
+
 def _parse_json(raw: bytes, content_type: str) -> dict[str, Any]:
     if "json" not in content_type.lower():
         raise SandboxError(
             400, f"Unsupported Content-Type {content_type or '(none)'!r}: send application/json."
         )
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise SandboxError(400, "Request JSON is nested too deeply.") from None
     except ValueError as exc:
@@ -191,6 +196,11 @@ def _endpoint(handler: Handler, *, auth: bool = True, x_api_key: bool = False) -
         except SandboxConnectionDropped:
             entry.status = 200
             raise
+        except ClientDisconnect:
+            # the client went away before its body arrived: nobody to answer; logged as 499
+            # (the status proxies use for it) instead of a server traceback
+            entry.status = 499
+            return Response(status_code=499)
         except RecursionError:
             response = JSON(
                 error_body(
