@@ -9,8 +9,6 @@ names the field and lists the valid ones. :func:`request_fragment` is the one pu
 turns options into the request-body fragment; it never mutates its input.
 """
 
-from __future__ import annotations
-
 import difflib
 from collections.abc import Mapping
 from typing import Any, Literal, TypeAlias
@@ -54,7 +52,7 @@ CacheTTL: TypeAlias = Literal["5m", "1h"]
 class _Strict(BaseModel):
     """Base: unknown fields are an error that names the closest valid field."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, defer_build=True)
 
     #: the docs section a user should read when a field is wrong
     _doc_section: str = ""
@@ -89,7 +87,7 @@ class Percentiles(_Strict):
     p99: int | float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
-    def _one_needed(self) -> Percentiles:
+    def _one_needed(self) -> "Percentiles":
         if all(v is None for v in (self.p50, self.p75, self.p90, self.p99)):
             raise ValueError("give at least one of p50, p75, p90, p99")
         return self
@@ -160,7 +158,7 @@ class ProviderPreferences(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _only_vs_ignore(self) -> ProviderPreferences:
+    def _only_vs_ignore(self) -> "ProviderPreferences":
         both = set(self.only or ()) & set(self.ignore or ())
         if both:
             raise ValueError(
@@ -183,7 +181,7 @@ class Reasoning(_Strict):
     )
 
     @model_validator(mode="after")
-    def _one_needed(self) -> Reasoning:
+    def _one_needed(self) -> "Reasoning":
         if self.effort is None and self.max_tokens is None:
             raise ValueError(
                 "set effort ('xhigh'|'high'|'medium'|'low'|'minimal'|'none') and/or max_tokens"
