@@ -151,6 +151,57 @@ def test_agents_unknown_setting_names_are_refused(sandbox: Any, name: str) -> No
         infron_settings(**{name: {"ttl": "1h"}})
 
 
+# --- misspelled Infron keywords (the frameworks would send them as unknown body fields) -----
+
+MISSPELLED = [
+    ("reasonning", "reasoning"),
+    ("providers", "provider"),
+    ("prompt_cahce", "prompt_cache"),
+]
+
+
+@pytest.mark.parametrize(("typo", "meant"), MISSPELLED)
+def test_langchain_misspelled_keyword(sandbox: Any, typo: str, meant: str) -> None:
+    # at construction: ChatOpenAI moves unknown keywords into model_kwargs with a warning
+    with pytest.warns(UserWarning, match="model_kwargs"), pytest.raises(ValueError) as info:
+        _chat(sandbox, **{typo: {"effort": "high"}})
+    assert_clear(info.value, [typo, meant])
+    llm = _chat(sandbox)
+    with pytest.raises(InfronConfigError) as info:  # per call
+        llm.invoke("hi", **{typo: {"effort": "high"}})
+    assert_clear(info.value, [typo, meant])
+    with pytest.raises(InfronConfigError):
+        list(llm.stream("hi", **{typo: {"effort": "high"}}))
+
+
+@pytest.mark.parametrize(("typo", "meant"), MISSPELLED)
+@pytest.mark.parametrize("stream", [False, True], ids=["completion", "stream"])
+def test_litellm_misspelled_keyword(sandbox: Any, stream: bool, typo: str, meant: str) -> None:
+    with pytest.raises(InfronLiteLLMConfigError) as info:
+        response = _litellm(sandbox, stream=stream, **{typo: {"effort": "high"}})
+        if stream:
+            list(response)
+    assert_clear(info.value, [typo, meant])
+
+
+@pytest.mark.parametrize(("typo", "meant"), MISSPELLED)
+def test_agents_misspelled_extra_body_key(sandbox: Any, typo: str, meant: str) -> None:
+    provider = InfronProvider(api_key=sandbox.api_key, base_url=sandbox.base_url)
+    settings = ModelSettings(extra_body={typo: {"effort": "high"}})
+    config = RunConfig(model_provider=provider, model_settings=settings)
+    agent = Agent(name="a", model="openai/gpt-4o-mini")
+    with pytest.raises(InfronConfigError) as info:
+        asyncio.run(Runner.run(agent, "hi", run_config=config))
+    assert_clear(info.value, [typo, meant])
+
+
+def test_openai_parameters_that_look_alike_still_pass(sandbox: Any) -> None:
+    """prompt_cache_key and reasoning_effort are OpenAI's own, not misspellings."""
+    from infron_integrations.core.options import check_option_spelling
+
+    check_option_spelling(["prompt_cache_key", "reasoning_effort", "web_search_options", "user"])
+
+
 # --- explicit cache_control markers ---------------------------------------------------------
 
 

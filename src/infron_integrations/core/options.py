@@ -10,7 +10,7 @@ turns options into the request-body fragment; it never mutates its input.
 """
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypeAlias
 
 from pydantic import (
@@ -37,6 +37,7 @@ __all__ = [
     "UsageAccounting",
     "UserLocation",
     "WebSearchOptions",
+    "check_option_spelling",
     "coerce_prompt_cache",
     "merge_options",
     "parse_options",
@@ -286,6 +287,54 @@ class InfronOptions(_Strict):
 
 
 _OPTION_NAMES = frozenset(InfronOptions.model_fields)
+
+
+#: Infron's own keyword arguments, as the adapters accept them next to the framework's.
+OPTION_KEYWORDS = (
+    "provider",
+    "reasoning",
+    "web_search",
+    "web_search_options",
+    "prompt_cache",
+    "usage",
+    "usage_accounting",
+)
+#: Chat-completions parameters (OpenAI's and the SDK's request options) that look like an Infron
+#: option without being a misspelling of one (``prompt_cache_key`` is OpenAI's own).
+_KNOWN_PARAMETERS = frozenset(
+    {
+        *OPTION_KEYWORDS,
+        "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+        "max_completion_tokens", "max_tokens", "messages", "metadata", "modalities", "model",
+        "moderation", "n", "parallel_tool_calls", "prediction", "presence_penalty",
+        "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort",
+        "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "stream",
+        "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user",
+        "verbosity", "extra_body", "extra_headers", "extra_query", "timeout", "thinking",
+    }
+)  # fmt: skip
+
+
+def check_option_spelling(keys: Iterable[str]) -> None:
+    """Refuse a keyword argument that is a near miss of an Infron option (``reasonning=``).
+
+    Frameworks pass keyword arguments they do not know straight into the request body, where a
+    misspelled option would be silently ignored (or refused by the gateway after the request was
+    sent). Only near misses of Infron's own names are refused; other unknown keywords keep going
+    through, as the framework's own OpenAI route sends them.
+
+    Raises:
+        InfronConfigError: naming the keyword and the option it resembles.
+    """
+    for key in keys:
+        if key in _KNOWN_PARAMETERS or not isinstance(key, str):
+            continue
+        close = difflib.get_close_matches(key, OPTION_KEYWORDS, n=1, cutoff=0.8)
+        if close:
+            raise InfronConfigError(
+                f"Unknown keyword argument {key!r}. Did you mean {close[0]!r}? Infron's options "
+                f"are {', '.join(OPTION_KEYWORDS)}."
+            )
 
 
 def _format_validation(exc: ValidationError, prefix: str) -> str:

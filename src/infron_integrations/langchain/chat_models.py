@@ -37,6 +37,7 @@ from ..core.options import (
     ProviderPreferences,
     Reasoning,
     WebSearchOptions,
+    check_option_spelling,
     coerce_prompt_cache,
     merge_options,
     parse_options,
@@ -187,6 +188,9 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         return self
 
     def _resolve_environment(self) -> None:
+        # unknown constructor keywords land in model_kwargs (sent as is): refuse near misses
+        if self.model_kwargs:
+            check_option_spelling(self.model_kwargs)
         if self.n is not None and self.n < 1:
             raise ValueError("n must be at least 1.")
         if self.n is not None and self.n > 1 and self.streaming:
@@ -354,6 +358,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     ) -> tuple[dict[str, Any], type | None, dict[str, Any]]:
         """The body, the pydantic schema of a structured answer (if any), the request options."""
         layer = pop_call_options(kwargs)
+        check_option_spelling(kwargs)
         options = self._call_options(layer)
         fragment = request_fragment(options) if layer else self._base_fragment()
         messages = self._convert_input(input_).to_messages()

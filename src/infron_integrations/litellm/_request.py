@@ -21,7 +21,13 @@ from typing import Any
 
 from ..core.cache import apply_prompt_cache, validate_cache_markers
 from ..core.errors import InfronConfigError
-from ..core.options import InfronOptions, merge_options, parse_options, request_fragment
+from ..core.options import (
+    InfronOptions,
+    check_option_spelling,
+    merge_options,
+    parse_options,
+    request_fragment,
+)
 
 __all__ = ["ChatRequest", "build_chat_request", "build_embedding_request", "wire_messages"]
 
@@ -169,6 +175,7 @@ def build_chat_request(
     for key, value in params.items():
         if key not in _SPECIAL and value is not None:
             body[key] = value
+    check_option_spelling(body)
     fragment, prompt_cache = _options(params, defaults)
     body.update(fragment)
     tools = body.get("tools")

@@ -31,6 +31,7 @@ from ..core.options import (
     Reasoning,
     UsageAccounting,
     WebSearchOptions,
+    check_option_spelling,
     merge_options,
     parse_options,
     request_fragment,
@@ -279,6 +280,9 @@ def prepare_call(
     body: dict[str, Any] = {}
     if extra_body:
         body.update((k, v) for k, v in extra_body.items() if k not in _BODY_KEYS)
+        check_option_spelling(body)
+    if rest_args:
+        check_option_spelling(rest_args)
     body.update(fragment)
     changes: dict[str, Any] = {"extra_body": body, "extra_args": rest_args or None}
     if api == "chat":
