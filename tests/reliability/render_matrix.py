@@ -58,6 +58,18 @@ LEGEND = """\
   stream has started arrives as an error event (`openai.APIError`).
 * **OpenAI Agents SDK** (`InfronProvider`): the core Infron error that is also the OpenAI SDK's
   error (`openai.RateLimitError`...), as the SDK's own OpenAI models raise.
+
+## Choices the table reflects
+
+* **Errors inside a 200 are raised, not retried, by the SDK adapters.** The gateway reports a
+  failure that happened while the model was producing output in the body (or as an SSE event)
+  of a 200. `ChatInfron`, LiteLLM's `infron/` route and `InfronModel` raise it at once with its
+  code, message and `request_id` (`error.in_band` is true), as the frameworks' own OpenAI routes
+  retry on the HTTP status only; `error.retryable` says whether the code is a transient one, for
+  callers that want to retry themselves. The LiteLLM proxy's router does retry it, because the
+  typed error reaches its retry loop.
+* **A stream that broke after it started is never retried**: part of it has already reached the
+  caller. Only the opening of a stream (the status line) is retried.
 """
 
 
