@@ -109,6 +109,26 @@ def test_reasoning_stays_on_chat_completions(infron_sandbox: Any, chat_model_fac
     assert _body(infron_sandbox)["reasoning"] == {"effort": "low", "max_tokens": 50}
 
 
+def test_reasoning_effort_becomes_the_reasoning_object(
+    infron_sandbox: Any, chat_model_factory: Any
+) -> None:
+    """ChatOpenAI's reasoning_effort (field or call keyword) is sent as Infron's reasoning.effort."""
+    llm = chat_model_factory(reasoning_effort="high")
+    llm.invoke("hi")
+    body = _body(infron_sandbox)
+    assert body["reasoning"] == {"effort": "high"}
+    assert "reasoning_effort" not in body
+    llm.invoke("hi", reasoning_effort="low", reasoning={"max_tokens": 30})
+    body = _body(infron_sandbox)
+    assert body["reasoning"] == {"effort": "low", "max_tokens": 30}
+    assert "reasoning_effort" not in body
+    # the explicit reasoning object wins over reasoning_effort
+    chat_model_factory(reasoning_effort="high", reasoning={"effort": "minimal"}).invoke("hi")
+    assert _body(infron_sandbox)["reasoning"] == {"effort": "minimal"}
+    with pytest.raises(InfronConfigError, match="effort"):
+        llm.invoke("hi", reasoning_effort="extreme")
+
+
 def test_responses_api_is_an_explicit_opt_in(infron_sandbox: Any, chat_model_factory: Any) -> None:
     llm = chat_model_factory(
         use_responses_api=True, reasoning={"effort": "low"}, provider={"sort": "latency"}

@@ -97,6 +97,18 @@ def _timeout_option(timeout: Any) -> Any:
     return timeout  # an httpx.Timeout
 
 
+def _effort_into_reasoning(payload: dict[str, Any]) -> None:
+    """ChatOpenAI's ``reasoning_effort`` becomes Infron's unified ``reasoning.effort``.
+
+    An explicit ``reasoning`` object wins field by field; the effort is validated like the
+    ``reasoning`` option (docs: Reasoning & Thinking), and ``reasoning_effort`` is not sent.
+    """
+    effort = payload.pop("reasoning_effort")
+    explicit = payload.get("reasoning") or {}
+    options = parse_options({"reasoning": {"effort": effort, **explicit}})
+    payload["reasoning"] = request_fragment(options)["reasoning"]
+
+
 class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     """The Infron gateway (OpenAI-compatible) as a LangChain chat model.
 
@@ -365,6 +377,8 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         if stop is not None:
             kwargs["stop"] = stop
         payload = {**self._default_params, **fragment, **kwargs}
+        if payload.get("reasoning_effort") is not None:
+            _effort_into_reasoning(payload)
         wire_messages = message_dicts(messages, self.reasoning_replay)
         tools = payload.get("tools")
         wire_messages, new_tools = apply_prompt_cache(wire_messages, tools, options.prompt_cache)
