@@ -55,6 +55,29 @@ def test_script_body_is_streamed_when_requested(infron_sandbox: Any) -> None:
     assert all(c.id == "chatcmpl-scripted" for c in chunks)
 
 
+def test_scripted_body_keeps_thought_signatures_when_streamed(infron_sandbox: Any) -> None:
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+        "thought_signature": "sig-call",
+    }
+    message = {"role": "assistant", "content": "", "tool_calls": [call], "thought_signature": "sig"}
+    infron_sandbox.script(
+        {**BODY, "choices": [{"index": 0, "finish_reason": "tool_calls", "message": message}]}
+    )
+    client = infron_sandbox.openai_client()
+    chunks = list(
+        client.chat.completions.create(
+            model="x", messages=[{"role": "user", "content": "x"}], stream=True
+        )
+    )
+    deltas = [c.choices[0].delta.model_dump() for c in chunks if c.choices]
+    assert [d["thought_signature"] for d in deltas if d.get("thought_signature")] == ["sig"]
+    heads = [t for d in deltas for t in d.get("tool_calls") or [] if t.get("id")]
+    assert heads[0]["thought_signature"] == "sig-call"
+
+
 def test_script_chunk_list_sent_as_is(infron_sandbox: Any) -> None:
     base = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
     chunks = [

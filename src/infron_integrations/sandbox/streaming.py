@@ -214,22 +214,21 @@ def chat_body_to_chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
             deltas.append({"content": piece})
         for j, call in enumerate(message.get("tool_calls") or []):
             fn = call.get("function") or {}
-            deltas.append(
-                {
-                    "tool_calls": [
-                        {
-                            "index": j,
-                            "id": call.get("id"),
-                            "type": call.get("type", "function"),
-                            "function": {"name": fn.get("name"), "arguments": ""},
-                        }
-                    ]
-                }
-            )
+            head: dict[str, Any] = {
+                "index": j,
+                "id": call.get("id"),
+                "type": call.get("type", "function"),
+                "function": {"name": fn.get("name"), "arguments": ""},
+            }
+            if call.get("thought_signature"):
+                head["thought_signature"] = call["thought_signature"]
+            deltas.append({"tool_calls": [head]})
             for piece in split_evenly(fn.get("arguments") or "", 4):
                 deltas.append({"tool_calls": [{"index": j, "function": {"arguments": piece}}]})
         if message.get("annotations"):
             deltas.append({"content": "", "annotations": message["annotations"]})
+        if message.get("thought_signature"):
+            deltas.append({"content": "", "thought_signature": message["thought_signature"]})
         for delta in deltas:
             chunks.append({**envelope, "choices": [_choice(index, delta)]})
         finish = raw.get("finish_reason", "stop")
