@@ -30,12 +30,12 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import httpx
+import litellm
 from _harness import SANDBOX_KEY, Row, ainterleave, print_rows, ratio_stats, sandbox_process
 from agents import ModelSettings, ModelTracing, OpenAIChatCompletionsModel
 from langchain_openai import ChatOpenAI
 from openai import AsyncOpenAI
 
-import litellm
 from infron_integrations.langchain import ChatInfron
 from infron_integrations.litellm import register
 from infron_integrations.openai_agents import InfronProvider

@@ -20,6 +20,7 @@ from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+import litellm
 from _harness import (
     SANDBOX_KEY,
     Comparison,
@@ -29,7 +30,6 @@ from _harness import (
     sandbox_process,
 )
 
-import litellm
 from infron_integrations.litellm import register
 
 MODEL = "openai/gpt-4o-mini"

@@ -27,6 +27,7 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import httpx
+import litellm
 import openai
 from _harness import (
     SANDBOX_KEY,
@@ -41,7 +42,6 @@ from agents import ModelSettings, ModelTracing, OpenAIChatCompletionsModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_openai import ChatOpenAI
 
-import litellm
 from infron_integrations.langchain import ChatInfron
 from infron_integrations.litellm import register
 from infron_integrations.openai_agents import InfronProvider

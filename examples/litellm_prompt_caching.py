@@ -17,6 +17,7 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-table download
 
 import litellm
+
 from infron_integrations.gateway import live_or_sandbox
 from infron_integrations.litellm import register
 

@@ -102,6 +102,7 @@ def langchain_retrieval() -> None:
 
 def litellm_completion() -> None:
     import litellm
+
     from infron_integrations.litellm import register
 
     section("LiteLLM: infron/<model> with its cost")

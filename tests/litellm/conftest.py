@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import litellm
 import pytest
 from litellm.integrations.custom_logger import CustomLogger
 
-import litellm
 from infron_integrations.litellm import register
 
 litellm.suppress_debug_info = True

@@ -9,10 +9,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import litellm
 import pydantic
 import pytest
 
-import litellm
 from infron_integrations.core import track_usage
 
 CHAT = "/v1/chat/completions"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import litellm
 import pytest
 from litellm.types.rerank import RerankResponse
 
-import litellm
 from infron_integrations.core import InfronConfigError, track_usage
 from infron_integrations.litellm import arerank, rerank
 

@@ -6,10 +6,10 @@ import pickle
 import socket
 from typing import Any
 
+import litellm
 import pytest
 from litellm.exceptions import MidStreamFallbackError
 
-import litellm
 from infron_integrations import core
 from infron_integrations.litellm import (
     InfronLiteLLMBudgetExceededError,

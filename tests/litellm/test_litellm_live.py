@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import litellm
+import pytest
 
 pytestmark = pytest.mark.live
 MODEL = "infron/openai/gpt-4o-mini"

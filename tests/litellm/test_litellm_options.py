@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import litellm
 import pytest
 from litellm.constants import DEFAULT_REASONING_EFFORT_MEDIUM_THINKING_BUDGET
 
-import litellm
 from infron_integrations.core import InfronConfigError, Reasoning
 from infron_integrations.litellm import InfronLiteLLMConfigError, InfronLLM, register
 from infron_integrations.litellm._request import build_chat_request

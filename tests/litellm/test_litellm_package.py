@@ -6,11 +6,11 @@ import subprocess
 import sys
 from typing import Any
 
+import litellm
 import pytest
 
 import infron_integrations
 import infron_integrations.litellm as adapter
-import litellm
 from infron_integrations.litellm import InfronLLM, handler, hooks, register
 
 EXPORTS = [

@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import litellm
 import pytest
 from litellm.exceptions import MidStreamFallbackError
 
-import litellm
 from infron_integrations.core import InfronAPIError, InfronStreamError, track_usage
 from infron_integrations.litellm import InfronLiteLLMStreamError
 

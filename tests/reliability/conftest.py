@@ -14,10 +14,10 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import litellm
 import pytest
 import rel_registry
 
-import litellm
 from infron_integrations.litellm import register
 
 litellm.suppress_debug_info = True

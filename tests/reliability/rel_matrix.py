@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import litellm
 import openai
 from langchain_core import exceptions as lce
 
-import litellm
 from infron_integrations.core import errors as core
 from infron_integrations.sandbox.faults import STATUS_MESSAGES
 

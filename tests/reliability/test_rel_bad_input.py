@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import litellm
 import pytest
 from agents import Agent, ModelSettings, RunConfig, Runner
 from rel_bad_input import (
@@ -25,7 +26,6 @@ from rel_bad_input import (
     renamed,
 )
 
-import litellm
 from infron_integrations.core.errors import InfronConfigError
 from infron_integrations.langchain import ChatInfron
 from infron_integrations.litellm import InfronLiteLLMConfigError

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import litellm
 import pytest
 from agents import Agent, RunConfig, Runner, set_tracing_disabled
 from agents.tracing import flush_traces
@@ -23,7 +24,6 @@ from langchain_core.prompts import ChatPromptTemplate
 from litellm.integrations.custom_logger import CustomLogger
 from rel_secrets import Collector, debug_logs, exception_texts, leaks, make_secret
 
-import litellm
 from infron_integrations.core.http import InfronHTTP
 from infron_integrations.core.settings import InfronSettings
 from infron_integrations.langchain import ChatInfron, InfronEmbeddings, InfronRerank

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-
 import litellm
 from litellm import exceptions as lx
 

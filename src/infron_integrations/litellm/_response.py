@@ -20,12 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import litellm
 from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
     convert_to_model_response_object,
 )
 from litellm.types.utils import GenericStreamingChunk, ModelResponseStream
-
-import litellm
 
 from ..core.errors import raise_for_inband_error
 from ..core.stream import StreamAccumulator

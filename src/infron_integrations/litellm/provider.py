@@ -31,9 +31,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
-from litellm.llms.custom_llm import CustomLLM
-
 import litellm
+from litellm.llms.custom_llm import CustomLLM
 
 from ..core.errors import InfronError
 from ..core.options import InfronOptions, parse_options
