@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine_details()}")
     print(
         f"{'case':<52} {'ours ms':>9} {'base ms':>9} {'result':>12} {'target':>8} "
-        f"{'':>7} {'A/B processes':>14}"
+        + (f"{'':>7} {'A/B processes':>14}" if args.ab else "")
     )
     for label, ours, base, target in CASES:
         if not _works(ours) or not _works(base):
