@@ -110,13 +110,24 @@ def test_the_responses_route_is_counted_with_its_cost(
     infron_sandbox: Any, chat_model_factory: Any
 ) -> None:
     llm = chat_model_factory(use_responses_api=True)
+
+    async def astreamed() -> Any:
+        return _merge([chunk async for chunk in llm.astream("astreamed via responses")])
+
     with track_usage() as run, get_infron_callback() as cb:
         message = llm.invoke("via responses")
         streamed = _merge(list(llm.stream("streamed via responses")))
+        astream_message = asyncio.run(astreamed())
     assert infron_sandbox.last_request().path == "/v1/responses"
     assert message.response_metadata["cost"] > 0
     assert message.response_metadata["request_id"]
-    assert run.total.requests == cb.successful_requests == 2
-    assert Decimal(str(run.total_cost)) == _cost(message)  # the stream's cost is not surfaced
-    assert run.total.unknown_cost_requests == cb.unknown_cost_requests == 1
-    assert streamed.usage_metadata["total_tokens"] > 0
+    # the streams' cost comes from their final response.completed event
+    for chunked in (streamed, astream_message):
+        assert chunked.response_metadata["cost"] > 0
+        assert chunked.response_metadata["request_id"]
+        assert chunked.usage_metadata["total_tokens"] > 0
+    costs = [_cost(m) for m in (message, streamed, astream_message)]
+    assert run.total.requests == cb.successful_requests == 3
+    assert run.total.unknown_cost_requests == cb.unknown_cost_requests == 0
+    assert Decimal(str(run.total_cost)) == sum(costs)
+    assert [r.status for r in infron_sandbox.requests] == [200, 200, 200]

@@ -10,8 +10,10 @@ The Responses route is not the fast path: it goes through the SDK's typed models
 langchain-openai's Responses format (``model_provider="openai"``, so LangChain's OpenAI block
 translator reads their content); Infron's ``cost``, ``cost_details``, ``request_id`` and
 ``provider`` are added to ``response_metadata`` and the usage record for invoke. Streams on this
-route report tokens but not the cost (langchain-openai's stream parser does not pass the final
-response's extra fields on).
+route get the cost from the final ``response.completed`` event, which langchain-openai's stream
+parser drops: for a stream, the model's client is wrapped (:class:`_Peek`) so the events are seen
+on their way to the parser. (With ``include_response_headers=True`` langchain-openai reads the raw
+response instead and the cost stays unknown.)
 """
 
 from __future__ import annotations
@@ -117,6 +119,101 @@ def _extras(response: Any) -> dict[str, Any]:
     return {k: extra[k] for k in INFRON_EXTRA_KEYS if extra.get(k) is not None}
 
 
+_FINAL_EVENTS = ("response.completed", "response.incomplete")
+
+
+class _Peek:
+    """Infron's extras of a stream's final response, read as the events go past."""
+
+    __slots__ = ("extras",)
+
+    def __init__(self) -> None:
+        self.extras: dict[str, Any] = {}
+
+    def see(self, event: Any) -> None:
+        if getattr(event, "type", None) in _FINAL_EVENTS:
+            self.extras = _extras(getattr(event, "response", None))
+
+
+class _PeekStream:
+    """The SDK's (sync or async) event stream, every event shown to a :class:`_Peek` first."""
+
+    __slots__ = ("_peek", "_stream")
+
+    def __init__(self, stream: Any, peek: _Peek) -> None:
+        self._stream = stream
+        self._peek = peek
+
+    def __enter__(self) -> _PeekStream:
+        self._stream.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._stream.__exit__(*exc)
+
+    def __iter__(self) -> Iterator[Any]:
+        for event in self._stream:
+            self._peek.see(event)
+            yield event
+
+    async def __aenter__(self) -> _PeekStream:
+        await self._stream.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._stream.__aexit__(*exc)
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        async for event in self._stream:
+            self._peek.see(event)
+            yield event
+
+
+class _PeekResponses:
+    __slots__ = ("_async", "_peek", "_responses")
+
+    def __init__(self, responses: Any, peek: _Peek, is_async: bool) -> None:
+        self._responses = responses
+        self._peek = peek
+        self._async = is_async
+
+    def create(self, **kwargs: Any) -> Any:
+        if self._async:
+            return self._acreate(**kwargs)
+        result = self._responses.create(**kwargs)
+        return _PeekStream(result, self._peek) if kwargs.get("stream") else result
+
+    async def _acreate(self, **kwargs: Any) -> Any:
+        result = await self._responses.create(**kwargs)
+        return _PeekStream(result, self._peek) if kwargs.get("stream") else result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._responses, name)
+
+
+class _PeekClient:
+    """Stands in for the model's ``OpenAI``/``AsyncOpenAI`` client for one streamed call."""
+
+    __slots__ = ("_client", "responses")
+
+    def __init__(self, client: Any, peek: _Peek, is_async: bool) -> None:
+        self._client = client
+        self.responses = _PeekResponses(client.responses, peek, is_async)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def _peeking(model: ChatInfron, is_async: bool) -> tuple[ChatInfron, _Peek]:
+    """A shallow copy of ``model`` whose client shows the stream's events to a :class:`_Peek`."""
+    peek = _Peek()
+    if is_async:
+        client = _PeekClient(model._async_root(), peek, True)
+        return model.model_copy(update={"root_async_client": client}), peek
+    client = _PeekClient(model.root_client, peek, False)
+    return model.model_copy(update={"root_client": client}), peek
+
+
 def _result(model: ChatInfron, response: Any, schema: Any) -> ChatResult:
     extras = _extras(response)
     extras[GATEWAY_KEY] = "infron"
@@ -184,20 +281,25 @@ def stream(
 ) -> Iterator[ChatGenerationChunk]:
     usage: UsageMetadata | None = None
     first = True
+    peeking, peek = _peeking(model, is_async=False)
+    attached = False
     try:
-        for chunk in model._stream_responses(messages, stop, run_manager, **kwargs):
+        for chunk in peeking._stream_responses(messages, stop, run_manager, **kwargs):
             if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
                 usage = chunk.message.usage_metadata
             if first:  # once: LangChain concatenates repeated strings when merging chunks
                 chunk.message.response_metadata[GATEWAY_KEY] = "infron"
                 first = False
+            if peek.extras and not attached:  # the final event's chunk: Infron's cost with it
+                chunk.message.response_metadata.update(peek.extras)
+                attached = True
             yield chunk
     except Exception as exc:
         error = to_langchain_error(exc)
         if error is exc:
             raise
         raise error from exc
-    model._record(_usage_record(usage, model.model_name), model.model_name)
+    model._record(_usage_record(usage, model.model_name, peek.extras), model.model_name)
 
 
 async def astream(
@@ -209,17 +311,22 @@ async def astream(
 ) -> AsyncIterator[ChatGenerationChunk]:
     usage: UsageMetadata | None = None
     first = True
+    peeking, peek = _peeking(model, is_async=True)
+    attached = False
     try:
-        async for chunk in model._astream_responses(messages, stop, run_manager, **kwargs):
+        async for chunk in peeking._astream_responses(messages, stop, run_manager, **kwargs):
             if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
                 usage = chunk.message.usage_metadata
             if first:
                 chunk.message.response_metadata[GATEWAY_KEY] = "infron"
                 first = False
+            if peek.extras and not attached:  # the final event's chunk: Infron's cost with it
+                chunk.message.response_metadata.update(peek.extras)
+                attached = True
             yield chunk
     except Exception as exc:
         error = to_langchain_error(exc)
         if error is exc:
             raise
         raise error from exc
-    model._record(_usage_record(usage, model.model_name), model.model_name)
+    model._record(_usage_record(usage, model.model_name, peek.extras), model.model_name)
