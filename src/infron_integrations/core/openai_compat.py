@@ -5,6 +5,8 @@
 * :func:`response_extras` pulls Infron's additions out of a response body (``request_id``,
   upstream ``provider``, ``cost``, ``cost_details``, ``native_finish_reason``, annotations,
   reasoning) so adapters put them where their framework keeps provider metadata.
+* :class:`SDKInitStop` and :func:`attach_sdk_fields` let an adapter's exception class be at once
+  a core error and an OpenAI SDK error (see :class:`SDKInitStop`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,56 @@ from .errors import (
     error_from_response,
 )
 
-__all__ = ["INFRON_EXTRA_KEYS", "convert_openai_error", "response_extras"]
+__all__ = [
+    "INFRON_EXTRA_KEYS",
+    "SDKInitStop",
+    "attach_sdk_fields",
+    "convert_openai_error",
+    "response_extras",
+]
 
 #: top-level keys Infron adds to OpenAI's response shape
 INFRON_EXTRA_KEYS = ("request_id", "provider", "cost", "cost_details")
+
+
+class SDKInitStop(Exception):
+    """Ends the cooperative ``__init__`` chain before the OpenAI SDK's exception constructors.
+
+    An adapter's combined class lists it between the core error and the SDK error
+    (``class X(core.InfronRateLimitError, SDKInitStop, openai.RateLimitError)``). The core's
+    ``__init__`` passes the formatted message up the MRO, where the SDK's constructors would demand
+    a live ``httpx`` response or request; in-band and stream errors have none, so the chain stops
+    here and :func:`attach_sdk_fields` sets the SDK's attributes afterwards. Each adapter derives
+    its own marker from it, so "already one of this adapter's errors" stays a per-adapter check.
+    """
+
+    def __init__(self, *args: Any, **_: Any) -> None:
+        Exception.__init__(self, *args)
+
+
+def attach_sdk_fields(
+    error: BaseException, response: Any = None, request: Any = None
+) -> BaseException:
+    """Give ``error`` the attributes the OpenAI SDK's errors carry; returns ``error``.
+
+    ``request`` defaults to the response's request (when it has one); ``body``, ``code``,
+    ``param`` and ``type`` default to None and ``message`` to the error's text, where the error
+    does not set them already.
+    """
+    if request is None and response is not None:
+        try:
+            request = response.request
+        except RuntimeError:  # a response built without a request
+            request = None
+    target: Any = error
+    target.response = response
+    target.request = request
+    for name in ("body", "code", "param", "type"):
+        if not hasattr(target, name):
+            setattr(target, name, None)
+    if not hasattr(target, "message"):
+        target.message = str(error)
+    return error
 
 
 def convert_openai_error(exc: BaseException) -> InfronError | None:

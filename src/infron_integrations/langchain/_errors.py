@@ -21,8 +21,6 @@ would demand an ``httpx.Response``. :class:`_EndOfInit` sits between the two and
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import openai
 from langchain_core.exceptions import (
@@ -39,7 +37,7 @@ from langchain_core.exceptions import (
 )
 
 from ..core import errors as core
-from ..core.openai_compat import convert_openai_error
+from ..core.openai_compat import SDKInitStop, attach_sdk_fields, convert_openai_error
 
 __all__ = [
     "InfronAPIError",
@@ -61,38 +59,9 @@ __all__ = [
 ]
 
 
-class _EndOfInit(Exception):
-    """Stops the cooperative ``__init__`` chain before the OpenAI SDK's constructors.
-
-    The SDK's exception constructors need a live ``httpx`` response or request; ours are also
-    built for errors that arrive inside a 200 body or a stream, so the SDK attributes are set by
-    :func:`_attach` instead.
-    """
-
-    def __init__(self, *args: Any, **_: Any) -> None:
-        Exception.__init__(self, *args)
-
-
-def _attach(
-    error: Any,
-    response: httpx.Response | None,
-    request: httpx.Request | None,
-) -> None:
-    """Give an error the attributes the OpenAI SDK's errors carry."""
-    if request is None and response is not None:
-        try:
-            request = response.request
-        except RuntimeError:  # a response built without a request
-            request = None
-    error.response = response
-    error.request = request
-    if not hasattr(error, "body"):
-        error.body = None
-    for name in ("code", "param", "type"):
-        if not hasattr(error, name):
-            setattr(error, name, None)
-    if not hasattr(error, "message"):
-        error.message = str(error)
+class _EndOfInit(SDKInitStop):
+    """This adapter's marker (see ``core.openai_compat.SDKInitStop``): an error that is already
+    one of the classes below."""
 
 
 # --- HTTP status errors (and in-band errors with a status code) --------------------------------
@@ -240,7 +209,7 @@ def _rebuild_api_error(
         in_band=error.in_band,
         retry_after=error.retry_after,
     )
-    _attach(new, response, None)
+    attach_sdk_fields(new, response, None)
     return new
 
 
@@ -288,11 +257,11 @@ def to_langchain_error(
         return _rebuild_api_error(converted, response)
     if isinstance(converted, core.InfronTimeoutError):
         new_timeout = InfronTimeoutError(str(converted))
-        _attach(new_timeout, response, request)
+        attach_sdk_fields(new_timeout, response, request)
         return new_timeout
     if isinstance(converted, core.InfronConnectionError):
         new_conn = InfronConnectionError(str(converted))
-        _attach(new_conn, response, request)
+        attach_sdk_fields(new_conn, response, request)
         return new_conn
     if isinstance(converted, core.InfronStreamError):
         return InfronStreamError(

@@ -8,19 +8,17 @@ that are at once those and the core's typed errors (``InfronRateLimitError`` wit
 errors, for errors inside a 200 body or a stream, and for broken streams alike.
 
 The OpenAI SDK's constructors need a live HTTP response, which in-band errors do not have; the
-core's ``__init__`` runs instead and :func:`_attach` sets the SDK's attributes (``response``,
-``request``) afterwards.
+core's ``__init__`` runs instead and ``core.openai_compat.attach_sdk_fields`` sets the SDK's
+attributes (``response``, ``request``) afterwards.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import httpx
 import openai
 
 from ..core import errors as core
-from ..core.openai_compat import convert_openai_error
+from ..core.openai_compat import SDKInitStop, attach_sdk_fields, convert_openai_error
 
 __all__ = [
     "InfronAPIError",
@@ -41,29 +39,8 @@ __all__ = [
 ]
 
 
-class _EndOfInit(Exception):
-    """Ends the cooperative ``__init__`` chain before the OpenAI SDK's constructors."""
-
-    def __init__(self, *args: Any, **_: Any) -> None:
-        Exception.__init__(self, *args)
-
-
-def _attach(error: BaseException, response: httpx.Response | None) -> BaseException:
-    request: httpx.Request | None = None
-    if response is not None:
-        try:
-            request = response.request
-        except RuntimeError:  # a response built without a request
-            request = None
-    target: Any = error
-    target.response = response
-    target.request = request
-    for name in ("body", "code", "param", "type"):
-        if not hasattr(target, name):
-            setattr(target, name, None)
-    if not hasattr(target, "message"):
-        target.message = str(error)
-    return error
+class _EndOfInit(SDKInitStop):
+    """This adapter's marker: an error that is already one of the classes below."""
 
 
 class InfronAPIError(core.InfronAPIError, _EndOfInit, openai.APIStatusError):  # type: ignore[misc]
@@ -204,4 +181,4 @@ def to_agents_error(
         )
     else:
         return converted
-    return _attach(new, response)
+    return attach_sdk_fields(new, response)
