@@ -1,29 +1,46 @@
-# Sourced by scripts/test and scripts/quickstart: makes .venv and installs the package into it.
-# Usage: bootstrap EXTRAS [--dev]. Re-installs only when pyproject.toml changed since the last run.
+# Sourced by scripts/test, scripts/quickstart and scripts/lock.
+#
+#   tools              .venv-tools: uv (from locks/tools.txt, hash-checked) for resolving and syncing
+#   lane_env LANE      the lane's virtual environment, synced to exactly locks/LANE.txt, with this
+#                      package installed editable; prints nothing, sets LANE_VENV
+#
+# Environments are re-synced only when their lock or pyproject.toml changed since the last run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="${INFRON_VENV:-$ROOT/.venv}"
 PY="${PYTHON:-python3}"
+TOOLS="$ROOT/.venv-tools"
 
-bootstrap() {
-  local extras="$1" dev="${2:-}"
-  if [ ! -x "$VENV/bin/python" ]; then
-    echo "==> creating virtual environment in $VENV"
-    "$PY" -m venv "$VENV"
-  fi
-  local stamp="$VENV/.install-stamp-${extras}${dev}"
-  local want
-  want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+_digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+tools() {
+  local want stamp="$TOOLS/.install-stamp"
+  want="$(_digest "$ROOT/locks/tools.txt")"
+  if [ -x "$TOOLS/bin/uv" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
-  echo "==> installing infron-integrations[$extras] ${dev:+and the dev group}"
-  # pip >= 25.1 understands dependency groups (--group).
-  "$VENV/bin/python" -m pip install -q --upgrade "pip>=25.1"
-  if [ -n "$dev" ]; then
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]" --group "$ROOT/pyproject.toml:dev"
-  else
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+  echo "==> installing the lock tools (uv) into $TOOLS"
+  rm -rf "$TOOLS"
+  "$PY" -m venv "$TOOLS"
+  "$TOOLS/bin/python" -m pip install -q --require-hashes -r "$ROOT/locks/tools.txt"
+  echo "$want" > "$stamp"
+}
+
+lanes() { "$TOOLS/bin/python" "$ROOT/scripts/lanes.py" "$@"; }
+
+lane_env() {
+  local lane="$1" want stamp
+  LANE_VENV="$(lanes venv "$lane")"
+  stamp="$LANE_VENV/.install-stamp"
+  want="$(_digest "$ROOT/locks/$lane.txt" "$ROOT/pyproject.toml")"
+  if [ -x "$LANE_VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
   fi
+  echo "==> installing the $lane lane (locks/$lane.txt) into $LANE_VENV"
+  if [ ! -x "$LANE_VENV/bin/python" ]; then
+    "$TOOLS/bin/uv" venv -q --seed --python "$PY" "$LANE_VENV"
+  fi
+  # sync: exactly the lock, removing whatever else an earlier install left
+  "$TOOLS/bin/uv" pip sync -q --python "$LANE_VENV/bin/python" --require-hashes "$ROOT/locks/$lane.txt"
+  "$TOOLS/bin/uv" pip install -q --python "$LANE_VENV/bin/python" --no-deps -e "$ROOT"
   echo "$want" > "$stamp"
 }
