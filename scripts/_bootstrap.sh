@@ -13,7 +13,15 @@ TOOLS="$ROOT/.venv-tools"
 _digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
 tools() {
-  local want stamp="$TOOLS/.install-stamp"
+  local want stamp="$TOOLS/.install-stamp" have locked
+  # the locks are resolved for one Python version (scripts/lanes.py PYTHON_VERSION)
+  locked="$(sed -n 's/^PYTHON_VERSION = "\(.*\)"$/\1/p' "$ROOT/scripts/lanes.py")"
+  have="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  if [ "$have" != "$locked" ]; then
+    echo "The locked environments are resolved for Python $locked; $PY is Python $have." >&2
+    echo "Run with PYTHON=/path/to/python$locked (the package itself supports Python >= 3.10)." >&2
+    exit 2
+  fi
   want="$(_digest "$ROOT/locks/tools.txt")"
   if [ -x "$TOOLS/bin/uv" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0

@@ -20,7 +20,13 @@ from infron_integrations.core import (
     async_openai_client,
     openai_client,
 )
-from infron_integrations.core.http import shared_httpx_client
+from infron_integrations.core.http import shared_httpx_client, shared_sdk_client
+from infron_integrations.core.openai_compat import (
+    is_http_response,
+    is_transport_error,
+    raw_response_type,
+    sdk_http,
+)
 
 FAULT = "x-infron-sandbox-fault"
 
@@ -143,3 +149,37 @@ async def test_async_openai_client_is_per_loop(infron_sandbox: Any) -> None:
         model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "ping"}]
     )
     assert reply.choices[0].message.content
+
+
+def test_pooled_clients_speak_the_sdks_own_http_library(infron_sandbox: Any) -> None:
+    # openai 3 sends through httpx2 and runs plain httpx clients only in a legacy mode
+    import importlib.metadata
+
+    import openai
+
+    major = int(importlib.metadata.version("openai").split(".")[0])
+    assert sdk_http().__name__ == ("httpx2" if major >= 3 else "httpx")
+    settings = InfronSettings.resolve(infron_sandbox.api_key, infron_sandbox.base_url)
+    client = openai_client(settings)
+    assert isinstance(client._client, sdk_http().Client)
+    raw = client.get("/models", cast_to=raw_response_type())
+    assert isinstance(raw, sdk_http().Response) and is_http_response(raw)
+    assert raw.json()["data"]
+    # InfronHTTP shares the SDK's pool (one pool per timeout, not one per library)
+    pool = shared_sdk_client(settings.timeout)
+    assert isinstance(pool, sdk_http().Client)
+    before = len(infron_sandbox.requests)
+    InfronHTTP(settings).models()
+    assert len(infron_sandbox.requests) == before + 1
+    assert openai.__version__.startswith(str(major))
+
+
+def test_transport_errors_of_either_library_are_recognised() -> None:
+    import httpx
+
+    assert is_transport_error(httpx.ConnectError("x"))
+    assert not is_transport_error(ValueError("x"))
+    assert not is_http_response(object())
+    http2 = pytest.importorskip("httpx2")  # installed beside openai 3
+    assert is_transport_error(http2.ReadError("x"))
+    assert is_http_response(http2.Response(200))

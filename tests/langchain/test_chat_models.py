@@ -45,10 +45,23 @@ def test_the_same_instance_works_across_event_loops(chat_model: Any) -> None:
     assert "loop one" in first.content and "loop two" in second.content
 
 
-def test_user_supplied_http_clients_are_honoured(infron_sandbox: Any) -> None:
+def _http_libraries() -> list[str]:
+    # openai 2 takes httpx clients; openai 3 takes httpx2 clients natively and httpx ones in its
+    # legacy mode: a user may bring either
+    import importlib.metadata
+
+    major = int(importlib.metadata.version("openai").split(".")[0])
+    return ["httpx", "httpx2"] if major >= 3 else ["httpx"]
+
+
+@pytest.mark.parametrize("library", _http_libraries())
+def test_user_supplied_http_clients_are_honoured(infron_sandbox: Any, library: str) -> None:
+    import importlib
+
+    http = importlib.import_module(library)
     seen: list[str] = []
-    sync_client = httpx.Client(event_hooks={"request": [lambda r: seen.append(str(r.url))]})
-    in_process = httpx.AsyncClient(transport=httpx.ASGITransport(app=infron_sandbox.app))
+    sync_client = http.Client(event_hooks={"request": [lambda r: seen.append(str(r.url))]})
+    in_process = http.AsyncClient(transport=http.ASGITransport(app=infron_sandbox.app))
     llm = ChatInfron(
         model="openai/gpt-4o-mini",
         api_key=infron_sandbox.api_key,
@@ -58,9 +71,17 @@ def test_user_supplied_http_clients_are_honoured(infron_sandbox: Any) -> None:
     )
     assert llm.invoke("through my client").content.startswith('You said: "through my')
     assert seen == [infron_sandbox.base_url + "/chat/completions"]
+    chunks = list(llm.stream("streamed through my client"))
+    assert "".join(str(c.content) for c in chunks).startswith('You said: "streamed')
+    assert sum(1 for c in chunks if c.usage_metadata) == 1
     message = asyncio.run(llm.ainvoke("in process"))  # ASGITransport: no socket at all
     assert message.response_metadata["cost"] > 0
     assert infron_sandbox.last_request(CHAT).body["messages"][0]["content"] == "in process"
+
+    async def astream() -> str:
+        return "".join([str(c.content) async for c in llm.astream("astream in process")])
+
+    assert asyncio.run(astream()).startswith('You said: "astream in process')
 
 
 @pytest.mark.filterwarnings("ignore:The function `load` is in beta")

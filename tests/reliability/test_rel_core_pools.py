@@ -10,8 +10,6 @@ import asyncio
 import gc
 from typing import Any
 
-import httpx
-
 from infron_integrations.core import http
 from infron_integrations.core.settings import InfronSettings
 
@@ -24,13 +22,13 @@ def test_pools_close_with_their_loop(infron_sandbox: Any) -> None:
     gc.collect()
     before = _pool_entries()
     settings = InfronSettings.resolve(infron_sandbox.api_key, infron_sandbox.base_url)
-    seen: list[httpx.AsyncClient] = []
+    seen: list[Any] = []
 
     async def use() -> None:
         client = http.async_openai_client(settings)
         await client.models.list()
-        pool = http.shared_async_httpx_client(settings.timeout)
-        assert http.shared_async_httpx_client(settings.timeout) is pool  # one pool per loop
+        pool = http.shared_async_sdk_client(settings.timeout)
+        assert http.shared_async_sdk_client(settings.timeout) is pool  # one pool per loop
         seen.append(pool)
 
     for _ in range(3):
@@ -45,10 +43,10 @@ def test_a_running_loop_keeps_its_pool(infron_sandbox: Any) -> None:
     settings = InfronSettings.resolve(infron_sandbox.api_key, infron_sandbox.base_url)
 
     async def twice() -> bool:
-        first = http.shared_async_httpx_client(settings.timeout)
+        first = http.shared_async_sdk_client(settings.timeout)
         await http.async_openai_client(settings).models.list()
         await asyncio.sleep(0)
-        second = http.shared_async_httpx_client(settings.timeout)
+        second = http.shared_async_sdk_client(settings.timeout)
         return first is second and not first.is_closed
 
     assert asyncio.run(twice())

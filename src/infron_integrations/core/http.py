@@ -5,8 +5,10 @@
 * :func:`openai_client` / :func:`async_openai_client` hand out OpenAI SDK clients configured for
   Infron, shared between equal settings, so building a model object never builds a client.
 
-Connection pools are shared process-wide: never one per call. Async pools are kept per event loop,
-because an httpx connection cannot outlive the loop it was opened on, and are closed when that
+Connection pools are shared process-wide: never one per call. They are built from the HTTP library
+the installed OpenAI SDK speaks natively (``httpx`` for openai 2, ``httpx2`` for openai 3; see
+:func:`~.openai_compat.sdk_http`), so the SDK never runs in a compatibility mode. Async pools are
+kept per event loop, because a connection cannot outlive the loop it was opened on, and are closed when that
 loop shuts down (``asyncio.run`` and friends finalize async generators; a small one owns them), so
 a program that runs many loops does not keep each loop's idle connections open.
 """
@@ -15,14 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import httpx
 
 from .errors import (
     RETRYABLE_STATUSES,
@@ -32,9 +34,11 @@ from .errors import (
     error_from_response,
     raise_for_inband_error,
 )
+from .openai_compat import is_timeout_error, is_transport_error, sdk_http
 from .settings import InfronSettings
 
 if TYPE_CHECKING:
+    import httpx
     import openai
 
     # imported by the methods that return them: the response models cost more to import than
@@ -47,12 +51,13 @@ __all__ = [
     "async_openai_client",
     "openai_client",
     "shared_async_httpx_client",
+    "shared_async_sdk_client",
     "shared_httpx_client",
+    "shared_sdk_client",
     "transport_error",
 ]
 
 _T = TypeVar("_T")
-_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
 
 
 class RetryPolicy:
@@ -122,46 +127,78 @@ class RetryPolicy:
                 attempt += 1
 
 
-def transport_error(exc: httpx.HTTPError, url: str) -> InfronConnectionError:
-    """The typed error for an httpx transport failure (timeout or connection)."""
-    if isinstance(exc, httpx.TimeoutException):
+def transport_error(exc: BaseException, url: str) -> InfronConnectionError:
+    """The typed error for an ``httpx``/``httpx2`` transport failure (timeout or connection)."""
+    if is_timeout_error(exc):
         return InfronTimeoutError(f"Timed out talking to Infron at {url}: {exc!r}")
     return InfronConnectionError(f"Could not reach Infron at {url}: {exc!r}")
 
 
-# --- shared httpx pools -------------------------------------------------------------------------
+# --- shared pools -------------------------------------------------------------------------------
+# Keyed by (HTTP library, timeout): the OpenAI SDK's clients and InfronHTTP send through the
+# library the SDK speaks natively (httpx2 under openai 3, see core.openai_compat.sdk_http); the
+# LiteLLM transport, which is written against httpx, has httpx pools of its own.
 
-_sync_clients: dict[float, httpx.Client] = {}
-_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, httpx.AsyncClient]]
+_PoolKey = tuple[str, float]
+_sync_clients: dict[_PoolKey, Any] = {}
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_PoolKey, Any]]
 _async_clients = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def shared_httpx_client(timeout: float) -> httpx.Client:
-    """The process-wide sync pool for a timeout value."""
-    client = _sync_clients.get(timeout)
+def _limits(module: ModuleType) -> Any:
+    return module.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
+
+
+def _sync_pool(module: ModuleType, timeout: float) -> Any:
+    key = (module.__name__, timeout)
+    client = _sync_clients.get(key)
     if client is None:
         with _lock:
-            client = _sync_clients.get(timeout)
+            client = _sync_clients.get(key)
             if client is None:
-                client = httpx.Client(timeout=timeout, limits=_LIMITS)
-                _sync_clients[timeout] = client
+                client = module.Client(timeout=timeout, limits=_limits(module))
+                _sync_clients[key] = client
     return client
 
 
-def shared_async_httpx_client(timeout: float) -> httpx.AsyncClient:
-    """The async pool for the running event loop and a timeout value (closed with the loop)."""
+def _async_pool(module: ModuleType, timeout: float) -> Any:
     loop = asyncio.get_running_loop()
+    key = (module.__name__, timeout)
     with _lock:
         per_loop = _async_clients.get(loop)
         if per_loop is None:
             per_loop = _async_clients[loop] = {}
             _owners[loop] = _close_at_shutdown()
-        client = per_loop.get(timeout)
+        client = per_loop.get(key)
         if client is None:
-            client = httpx.AsyncClient(timeout=timeout, limits=_LIMITS)
-            per_loop[timeout] = client
+            client = module.AsyncClient(timeout=timeout, limits=_limits(module))
+            per_loop[key] = client
     return client
+
+
+def shared_httpx_client(timeout: float) -> httpx.Client:
+    """The process-wide ``httpx`` sync pool for a timeout value."""
+    import httpx
+
+    return _sync_pool(httpx, timeout)  # type: ignore[no-any-return]
+
+
+def shared_async_httpx_client(timeout: float) -> httpx.AsyncClient:
+    """The ``httpx`` async pool for the running event loop and a timeout (closed with the loop)."""
+    import httpx
+
+    return _async_pool(httpx, timeout)  # type: ignore[no-any-return]
+
+
+def shared_sdk_client(timeout: float) -> Any:
+    """The process-wide sync pool of the OpenAI SDK's own HTTP library, for a timeout value."""
+    return _sync_pool(sdk_http(), timeout)
+
+
+def shared_async_sdk_client(timeout: float) -> Any:
+    """The async pool of the SDK's HTTP library for the running loop and a timeout."""
+    return _async_pool(sdk_http(), timeout)
 
 
 # --- pooled OpenAI SDK clients ------------------------------------------------------------------
@@ -211,13 +248,14 @@ def openai_client(settings: InfronSettings, *, max_retries: int | None = None) -
         with _lock:
             client = _openai_sync.get(key)
             if client is None:
+                shared_sync, _ = _facades(sdk_http())
                 client = openai.OpenAI(
                     api_key=settings.api_key.get_secret_value(),
                     base_url=settings.base_url,
                     timeout=settings.timeout,
                     max_retries=settings.max_retries if max_retries is None else max_retries,
                     default_headers=settings.public_headers(),
-                    http_client=_SharedSyncClient(settings.timeout),
+                    http_client=shared_sync(settings.timeout),
                 )
                 _openai_sync[key] = client
     return client  # type: ignore[no-any-return]
@@ -244,13 +282,14 @@ def async_openai_client(
             client = per_loop.get(key)
         if client is not None:
             return client  # type: ignore[no-any-return]
+    _, loop_bound = _facades(sdk_http())
     client = openai.AsyncOpenAI(
         api_key=settings.api_key.get_secret_value(),
         base_url=settings.base_url,
         timeout=settings.timeout,
         max_retries=settings.max_retries if max_retries is None else max_retries,
         default_headers=settings.public_headers(),
-        http_client=_LoopBoundAsyncClient(settings.timeout),
+        http_client=loop_bound(settings.timeout),
     )
     if loop is not None:
         with _lock:
@@ -258,45 +297,51 @@ def async_openai_client(
     return client
 
 
-class _SharedSyncClient(httpx.Client):
-    """An ``httpx.Client`` facade that sends through the shared pool and never closes it."""
+@functools.cache
+def _facades(module: ModuleType) -> tuple[Any, Any]:
+    """Client classes of ``module`` (httpx or httpx2) that send through the shared pools.
 
-    def __init__(self, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        self._pool_timeout = timeout
+    The SDK wants a client object it may close; these are facades: sends go to the pool for the
+    timeout (the async one: the pool of whichever loop is running), and closing them never
+    closes the pool.
+    """
 
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        return shared_httpx_client(self._pool_timeout).send(request, **kwargs)
+    class SharedSyncClient(module.Client):  # type: ignore[name-defined,misc]
+        def __init__(self, timeout: float) -> None:
+            super().__init__(timeout=timeout)
+            self._pool_timeout = timeout
 
-    def close(self) -> None:  # the pool is shared; closing one facade must not close it
-        return None
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            return _sync_pool(module, self._pool_timeout).send(request, **kwargs)
 
+        def close(self) -> None:  # the pool is shared; closing one facade must not close it
+            return None
 
-class _LoopBoundAsyncClient(httpx.AsyncClient):
-    """An ``httpx.AsyncClient`` facade over the pool of whichever loop is running."""
+    class LoopBoundAsyncClient(module.AsyncClient):  # type: ignore[name-defined,misc]
+        def __init__(self, timeout: float) -> None:
+            super().__init__(timeout=timeout)
+            self._pool_timeout = timeout
 
-    def __init__(self, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        self._pool_timeout = timeout
+        async def send(self, request: Any, **kwargs: Any) -> Any:
+            return await _async_pool(module, self._pool_timeout).send(request, **kwargs)
 
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        return await shared_async_httpx_client(self._pool_timeout).send(request, **kwargs)
+        async def aclose(self) -> None:
+            return None
 
-    async def aclose(self) -> None:
-        return None
+    return SharedSyncClient, LoopBoundAsyncClient
 
 
 # --- the small client for the other endpoints ---------------------------------------------------
 
 
-def _decode(response: httpx.Response) -> Any:
+def _decode(response: Any) -> Any:
     try:
         return response.json()
     except ValueError:
         return response.text
 
 
-def _check(response: httpx.Response) -> Any:
+def _check(response: Any) -> Any:
     body = _decode(response)
     if response.status_code >= 400:
         raise error_from_response(response.status_code, body, response.headers)
@@ -325,15 +370,17 @@ class InfronHTTP:
 
     def request(self, method: str, path: str, *, json: Any = None, base: str | None = None) -> Any:
         """Send with retries; return the parsed JSON body or raise a typed error."""
-        client = shared_httpx_client(self.settings.timeout)
+        client = shared_sdk_client(self.settings.timeout)
         url = self._url(path, base)
         headers = self.settings.headers()
 
         def once() -> Any:
             try:
                 response = client.request(method, url, json=json, headers=headers)
-            except httpx.TransportError as exc:
-                raise transport_error(exc, url) from exc
+            except Exception as exc:
+                if is_transport_error(exc):
+                    raise transport_error(exc, url) from exc
+                raise
             return _check(response)
 
         return self.retry.call(once)
@@ -342,15 +389,17 @@ class InfronHTTP:
         self, method: str, path: str, *, json: Any = None, base: str | None = None
     ) -> Any:
         """Async :meth:`request`."""
-        client = shared_async_httpx_client(self.settings.timeout)
+        client = shared_async_sdk_client(self.settings.timeout)
         url = self._url(path, base)
         headers = self.settings.headers()
 
         async def once() -> Any:
             try:
                 response = await client.request(method, url, json=json, headers=headers)
-            except httpx.TransportError as exc:
-                raise transport_error(exc, url) from exc
+            except Exception as exc:
+                if is_transport_error(exc):
+                    raise transport_error(exc, url) from exc
+                raise
             return _check(response)
 
         return await self.retry.acall(once)

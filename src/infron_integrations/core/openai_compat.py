@@ -7,12 +7,25 @@
   reasoning) so adapters put them where their framework keeps provider metadata.
 * :class:`SDKInitStop` and :func:`attach_sdk_fields` let an adapter's exception class be at once
   a core error and an OpenAI SDK error (see :class:`SDKInitStop`).
+* :func:`sdk_http` is the HTTP library the installed SDK sends through natively (``httpx`` for
+  openai 2, ``httpx2`` for openai 3); :func:`is_http_response`, :func:`is_timeout_error` and
+  :func:`is_transport_error` recognise either library's objects, since a client a user passes in
+  may be of either kind.
+
+This module is the core's one seam with the OpenAI SDK's versions: every version switch lives here.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.metadata
+import sys
 from collections.abc import Mapping
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from typing_extensions import TypeIs
 
 from .errors import (
     InfronAPIError,
@@ -23,12 +36,27 @@ from .errors import (
     error_from_response,
 )
 
+if TYPE_CHECKING:
+    import httpx
+    import httpx2
+
+    #: a raw response from either library (what the SDK returns for ``cast_to=<Response class>``)
+    RawResponse: TypeAlias = httpx.Response | httpx2.Response
+else:
+    RawResponse = Any
+
 __all__ = [
     "INFRON_EXTRA_KEYS",
+    "RawResponse",
     "SDKInitStop",
     "attach_sdk_fields",
     "convert_openai_error",
+    "is_http_response",
+    "is_timeout_error",
+    "is_transport_error",
+    "raw_response_type",
     "response_extras",
+    "sdk_http",
 ]
 
 #: top-level keys Infron adds to OpenAI's response shape
@@ -123,3 +151,47 @@ def response_extras(body: Mapping[str, Any]) -> dict[str, Any]:
         if annotations:
             extras["annotations"] = annotations
     return extras
+
+
+# --- the SDK's HTTP library ----------------------------------------------------------------------
+# openai 3 sends through ``httpx2`` and drives a plain ``httpx`` client only in a legacy mode that
+# converts timeouts, auth, URLs and responses on every request; openai 2 sends through ``httpx``.
+# Checked on openai 2.45.0 and 3.60.0. The two libraries share their API but not their classes, so
+# isinstance checks must accept both: a user may hand ChatInfron either kind of client.
+
+
+@functools.cache
+def sdk_http() -> ModuleType:
+    """The HTTP library (``httpx`` or ``httpx2``) the installed OpenAI SDK uses natively.
+
+    Our pooled clients are built from it, raw responses are asked for as its ``Response`` and the
+    sandbox's in-process transport is its ``ASGITransport``. Read from the installed distribution's
+    metadata, so asking does not import the SDK.
+    """
+    major = int(importlib.metadata.version("openai").split(".", 1)[0])
+    return importlib.import_module("httpx2" if major >= 3 else "httpx")
+
+
+def raw_response_type() -> Any:
+    """What to pass as the SDK's ``cast_to`` to get the raw HTTP response back, unparsed."""
+    return sdk_http().Response
+
+
+def _loaded_http_modules() -> tuple[ModuleType, ...]:
+    # only a library that is imported can have made the object in question
+    return tuple(m for m in (sys.modules.get("httpx"), sys.modules.get("httpx2")) if m is not None)
+
+
+def is_http_response(value: object) -> TypeIs[RawResponse]:
+    """Whether ``value`` is an ``httpx`` or ``httpx2`` response."""
+    return any(isinstance(value, module.Response) for module in _loaded_http_modules())
+
+
+def is_timeout_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is an ``httpx`` or ``httpx2`` timeout."""
+    return any(isinstance(exc, module.TimeoutException) for module in _loaded_http_modules())
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is an ``httpx`` or ``httpx2`` transport failure (timeouts included)."""
+    return any(isinstance(exc, module.TransportError) for module in _loaded_http_modules())

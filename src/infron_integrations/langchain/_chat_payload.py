@@ -18,11 +18,10 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_openai.chat_models._compat import _convert_from_v1_to_chat_completions
-from langchain_openai.chat_models.base import _convert_message_to_dict
 
 from ..core.errors import InfronConfigError
 from ._chat_convert import SIGNATURES_KEY
+from ._compat import message_to_dict, response_format_param, v1_to_chat_completions
 
 __all__ = [
     "CALL_OPTION_NAMES",
@@ -94,9 +93,7 @@ def structured_schema(payload: dict[str, Any]) -> type | None:
     response_format = payload.get("response_format")
     if not isinstance(response_format, type):
         return None
-    from openai.lib._parsing._completions import type_to_response_format_param
-
-    payload["response_format"] = type_to_response_format_param(response_format)
+    payload["response_format"] = response_format_param(response_format)
     return response_format
 
 
@@ -146,7 +143,7 @@ def _reasoning_of(message: AIMessage) -> str | None:
 
 
 def _ai_message_dict(message: AIMessage, *, replay_reasoning: bool) -> dict[str, Any]:
-    wire = _convert_message_to_dict(_convert_from_v1_to_chat_completions(message))
+    wire = message_to_dict(v1_to_chat_completions(message))
     extra = message.additional_kwargs
     signature = extra.get("thought_signature")
     if signature:
@@ -193,5 +190,5 @@ def message_dicts(messages: Sequence[BaseMessage], replay: ReasoningReplay) -> l
             send = replay == "all" or (replay == "current_turn" and index > boundary)
             out.append(_ai_message_dict(message, replay_reasoning=send))
         else:
-            out.append(_convert_message_to_dict(_with_file_urls(message)))
+            out.append(message_to_dict(_with_file_urls(message)))
     return out

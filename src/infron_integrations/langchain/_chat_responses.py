@@ -23,10 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_openai.chat_models.base import (
-    _construct_lc_result_from_responses_api,
-    _construct_responses_api_payload,
-)
 from pydantic import BaseModel
 
 from ..core.errors import InfronConfigError
@@ -34,6 +30,15 @@ from ..core.openai_compat import INFRON_EXTRA_KEYS
 from ..core.options import request_fragment
 from ..core.usage import UsageRecord
 from ._chat_payload import pop_call_options
+from ._compat import (
+    astream_responses,
+    construct_responses_payload,
+    construct_responses_result,
+    convert_input,
+    default_params,
+    request_payload,
+    stream_responses,
+)
 from ._errors import to_langchain_error
 
 if TYPE_CHECKING:
@@ -74,14 +79,14 @@ def payload(
             "prompt_cache places cache_control markers on chat-completions messages; it is not "
             "available with use_responses_api=True."
         )
-    messages = model._convert_input(input_).to_messages()
+    messages = convert_input(model, input_).to_messages()
     if stop is not None:
         kwargs["stop"] = stop
-    body = {**model._default_params, **kwargs}
+    body = {**default_params(model), **kwargs}
     fragment = request_fragment(options)
     extra_body = body.get("extra_body")
     body["extra_body"] = {**fragment, **(extra_body or {})}
-    return _construct_responses_api_payload(messages, body)
+    return construct_responses_payload(messages, body)
 
 
 def _usage_record(
@@ -217,7 +222,7 @@ def _peeking(model: ChatInfron, is_async: bool) -> tuple[ChatInfron, _Peek]:
 def _result(model: ChatInfron, response: Any, schema: Any) -> ChatResult:
     extras = _extras(response)
     extras[GATEWAY_KEY] = "infron"
-    result = _construct_lc_result_from_responses_api(
+    result = construct_responses_result(
         response, schema=schema, metadata=extras, output_version=model.output_version
     )
     message = result.generations[0].message
@@ -238,7 +243,7 @@ def generate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     schema = kwargs.get("response_format")
-    payload_ = model._get_request_payload(messages, stop=stop, **kwargs)
+    payload_ = request_payload(model, messages, stop, kwargs)
     responses = model.root_client.responses.with_raw_response
     try:
         call = responses.parse if _parse_call(schema) else responses.create
@@ -259,7 +264,7 @@ async def agenerate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     schema = kwargs.get("response_format")
-    payload_ = model._get_request_payload(messages, stop=stop, **kwargs)
+    payload_ = request_payload(model, messages, stop, kwargs)
     responses = model._async_root().responses.with_raw_response
     try:
         call = responses.parse if _parse_call(schema) else responses.create
@@ -284,7 +289,7 @@ def stream(
     peeking, peek = _peeking(model, is_async=False)
     attached = False
     try:
-        for chunk in peeking._stream_responses(messages, stop, run_manager, **kwargs):
+        for chunk in stream_responses(peeking, messages, stop, run_manager, kwargs):
             if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
                 usage = chunk.message.usage_metadata
             if first:  # once: LangChain concatenates repeated strings when merging chunks
@@ -314,7 +319,7 @@ async def astream(
     peeking, peek = _peeking(model, is_async=True)
     attached = False
     try:
-        async for chunk in peeking._astream_responses(messages, stop, run_manager, **kwargs):
+        async for chunk in astream_responses(peeking, messages, stop, run_manager, kwargs):
             if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
                 usage = chunk.message.usage_metadata
             if first:

@@ -16,12 +16,13 @@ import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
-import httpx
 from langchain_core.outputs import ChatGenerationChunk
 
+from ..core.openai_compat import RawResponse, raw_response_type
 from ..core.stream import StreamAccumulator, aiter_sse_json, iter_sse_json
 from ._chat_convert import StreamConverter
 from ._chat_transport import ChunkWatchdog
+from ._compat import StreamChunkTimeoutError, should_stream_usage
 from ._errors import to_langchain_error
 
 if TYPE_CHECKING:
@@ -46,13 +47,13 @@ def _request(
     kwargs: dict[str, Any],
 ) -> tuple[dict[str, Any], StreamConverter, dict[str, Any]]:
     kwargs["stream"] = True
-    if model._should_stream_usage(stream_usage, **kwargs):
+    if should_stream_usage(model, stream_usage, kwargs):
         kwargs["stream_options"] = {"include_usage": True}
     payload, schema, options = model._prepare(messages, stop, kwargs)
     return payload, StreamConverter(payload["model"], schema), options
 
 
-def _raise(exc: Exception, response: httpx.Response | None, acc: StreamAccumulator) -> None:
+def _raise(exc: Exception, response: RawResponse | None, acc: StreamAccumulator) -> None:
     request_id = acc.request_id or (
         response.headers.get("x-request-id") if response is not None else None
     )
@@ -75,10 +76,10 @@ def stream(
     """``ChatInfron._stream``: chat completions over SSE."""
     payload, converter, options = _request(model, messages, stop, stream_usage, kwargs)
     acc = StreamAccumulator()
-    response: httpx.Response | None = None
+    response: RawResponse | None = None
     try:
         response = model.root_client.post(
-            _PATH, body=payload, cast_to=httpx.Response, options=options, stream=True
+            _PATH, body=payload, cast_to=raw_response_type(), options=options, stream=True
         )
     except Exception as exc:
         _raise(exc, response, acc)
@@ -125,10 +126,10 @@ async def astream(
     """``ChatInfron._astream``: chat completions over SSE, with ``stream_chunk_timeout``."""
     payload, converter, options = _request(model, messages, stop, stream_usage, kwargs)
     acc = StreamAccumulator()
-    response: httpx.Response | None = None
+    response: RawResponse | None = None
     try:
         response = await model._async_root().post(
-            _PATH, body=payload, cast_to=httpx.Response, options=options, stream=True
+            _PATH, body=payload, cast_to=raw_response_type(), options=options, stream=True
         )
     except Exception as exc:
         _raise(exc, response, acc)
@@ -187,8 +188,6 @@ async def astream(
 
 
 def _chunk_timeout(model: ChatInfron, watchdog: ChunkWatchdog) -> BaseException:
-    from langchain_openai.chat_models._client_utils import StreamChunkTimeoutError
-
     return StreamChunkTimeoutError(
         watchdog.timeout, model_name=model.model_name, chunks_received=watchdog.chunks
     )

@@ -1,7 +1,7 @@
 """Transport helpers for ChatInfron: pooled clients, raw responses, the stream-chunk watchdog.
 
 ChatInfron sends through the OpenAI SDK's client (for its retries, which honour ``Retry-After``
-on 408/429/5xx, and its error types) but asks for the raw ``httpx.Response``: the JSON is read
+on 408/429/5xx, and its error types) but asks for the raw HTTP response (``httpx`` or ``httpx2``, whichever the SDK speaks): the JSON is read
 straight into dicts and stream lines are parsed by the core SSE reader, skipping the SDK's
 per-chunk model construction and ``model_dump`` that ``ChatOpenAI`` pays for.
 """
@@ -12,15 +12,14 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
-
 from ..core.errors import InfronStreamError
+from ..core.openai_compat import RawResponse
 from ..core.settings import InfronSettings
 
 __all__ = ["ChunkWatchdog", "LoopClient", "read_json"]
 
 
-def read_json(response: httpx.Response) -> dict[str, Any]:
+def read_json(response: RawResponse) -> dict[str, Any]:
     """The JSON body of a (non-streamed) 200 response.
 
     Raises:
@@ -43,7 +42,7 @@ def read_json(response: httpx.Response) -> dict[str, Any]:
 class LoopClient:
     """Stands in for ``AsyncOpenAI`` (or one of its resources) on a model instance.
 
-    The pooled async client is per event loop (an httpx connection cannot outlive its loop), so
+    The pooled async client is per event loop (a connection cannot outlive its loop), so
     the real client is looked up on each attribute access, inside the running loop. Building a
     model therefore never builds a client.
     """

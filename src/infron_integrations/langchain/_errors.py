@@ -21,7 +21,6 @@ would demand an ``httpx.Response``. :class:`_EndOfInit` sits between the two and
 
 from __future__ import annotations
 
-import httpx
 import openai
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -37,7 +36,14 @@ from langchain_core.exceptions import (
 )
 
 from ..core import errors as core
-from ..core.openai_compat import SDKInitStop, attach_sdk_fields, convert_openai_error
+from ..core.openai_compat import (
+    RawResponse,
+    SDKInitStop,
+    attach_sdk_fields,
+    convert_openai_error,
+    is_timeout_error,
+    is_transport_error,
+)
 
 __all__ = [
     "InfronAPIError",
@@ -195,7 +201,7 @@ def _class_for(error: core.InfronAPIError) -> type[core.InfronAPIError]:
 
 
 def _rebuild_api_error(
-    error: core.InfronAPIError, response: httpx.Response | None
+    error: core.InfronAPIError, response: RawResponse | None
 ) -> core.InfronAPIError:
     cls = _class_for(error)
     new = cls(
@@ -216,7 +222,7 @@ def _rebuild_api_error(
 def to_langchain_error(
     exc: BaseException,
     *,
-    response: httpx.Response | None = None,
+    response: RawResponse | None = None,
     partial_text: str = "",
     request_id: str | None = None,
 ) -> BaseException:
@@ -224,7 +230,7 @@ def to_langchain_error(
 
     Args:
         exc: an ``openai`` SDK error, a core Infron error (e.g. an in-band error raised while
-            reading a body or a stream) or an ``httpx`` transport error raised mid-stream.
+            reading a body or a stream) or an ``httpx``/``httpx2`` transport error raised mid-stream.
         response: the HTTP response the error came with, if any (kept as ``error.response``).
         partial_text: for errors mid-stream, the text received so far (kept on stream errors).
         request_id: the request id known to the caller (a stream's chunks or its
@@ -238,12 +244,12 @@ def to_langchain_error(
     converted: BaseException | None
     if isinstance(exc, core.InfronError):
         converted = exc
-    elif isinstance(exc, httpx.TimeoutException):
+    elif is_timeout_error(exc):
         converted = core.InfronTimeoutError(
             f"Timed out waiting for Infron mid-response ({type(exc).__name__}); raise the "
             "timeout (timeout=...) or retry."
         )
-    elif isinstance(exc, httpx.TransportError):
+    elif is_transport_error(exc):
         converted = core.InfronStreamError(
             f"The connection to Infron broke mid-response ({type(exc).__name__}: {exc}); the "
             "partial answer was not returned. Retry the request.",

@@ -21,16 +21,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from typing_extensions import Self
 
 from ..core.cache import apply_prompt_cache
+from ..core.openai_compat import RawResponse, raw_response_type, sdk_http
 from ..core.options import (
     InfronOptions,
     PromptCache,
@@ -53,6 +52,7 @@ from ._chat_payload import (
     structured_schema,
 )
 from ._chat_transport import LoopClient, read_json
+from ._compat import ChatOpenAIHooks, convert_input, default_params
 from ._errors import to_langchain_error
 
 if TYPE_CHECKING:
@@ -93,8 +93,8 @@ def _timeout_option(timeout: Any) -> Any:
         return None  # plain seconds are part of the pooled client's settings
     if isinstance(timeout, tuple) and len(timeout) == 2:
         connect, read = timeout
-        return httpx.Timeout(read, connect=connect)
-    return timeout  # an httpx.Timeout
+        return sdk_http().Timeout(read, connect=connect)
+    return timeout  # an httpx / httpx2 Timeout
 
 
 def _effort_into_reasoning(payload: dict[str, Any]) -> None:
@@ -109,7 +109,7 @@ def _effort_into_reasoning(payload: dict[str, Any]) -> None:
     payload["reasoning"] = request_fragment(options)["reasoning"]
 
 
-class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
+class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
     """The Infron gateway (OpenAI-compatible) as a LangChain chat model.
 
     Everything ``ChatOpenAI`` takes works here too (``temperature``, ``max_tokens``, ``stop``,
@@ -230,10 +230,10 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         self._fragment = None
         self._timeout_option = _timeout_option(timeout)
         if self.http_client is not None or self.openai_proxy:
-            # the user brought an httpx client or a proxy: a dedicated client honours it
+            # the user brought an httpx/httpx2 client or a proxy: a dedicated client honours it
             import openai
 
-            http_client = self.http_client or httpx.Client(proxy=self.openai_proxy)
+            http_client = self.http_client or sdk_http().Client(proxy=self.openai_proxy)
             self.root_client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
         elif self.root_client is None:
             from ..core.http import openai_client
@@ -243,7 +243,9 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         if self.http_async_client is not None or self.openai_proxy:
             import openai
 
-            http_async_client = self.http_async_client or httpx.AsyncClient(proxy=self.openai_proxy)
+            http_async_client = self.http_async_client or sdk_http().AsyncClient(
+                proxy=self.openai_proxy
+            )
             self.root_async_client = openai.AsyncOpenAI(
                 **self._client_kwargs(), http_client=http_async_client
             )
@@ -322,30 +324,26 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
     def _llm_type(self) -> str:
         return "infron-chat"
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = super()._get_ls_params(stop=stop, **kwargs)
+    # hooks of the private seams of langchain-openai (see ._compat.ChatOpenAIHooks)
+
+    def _infron_ls_params(self, params: LangSmithParams) -> LangSmithParams:
         params["ls_provider"] = "infron"
         return params
 
-    @property
-    def _default_params(self) -> dict[str, Any]:
-        params = super()._default_params
+    def _infron_default_params(self, params: dict[str, Any]) -> dict[str, Any]:
         # the base class would send its own `reasoning` field; Infron's goes in via the options
         params.pop("reasoning", None)
         return params
 
-    def _get_invocation_params(
-        self, stop: list[str] | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
+    def _infron_invocation_params(self, params: dict[str, Any]) -> dict[str, Any]:
         # Infron options are part of the identity of a call (LangChain's cache key, traces).
-        params = super()._get_invocation_params(stop=stop, **kwargs)
         for key, value in self._base_fragment().items():
             params.setdefault(key, value)
         if self._options.prompt_cache is not None:
             params.setdefault("prompt_cache", self._options.prompt_cache.to_wire())
         return params
 
-    def _use_responses_api(self, payload: dict[str, Any]) -> bool:
+    def _infron_use_responses_api(self, payload: dict[str, Any]) -> bool:
         # Only the explicit opt-in: Infron's `reasoning` and tools stay on chat completions.
         return self.use_responses_api is True
 
@@ -373,10 +371,10 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         check_option_spelling(kwargs)
         options = self._call_options(layer)
         fragment = request_fragment(options) if layer else self._base_fragment()
-        messages = self._convert_input(input_).to_messages()
+        messages = convert_input(self, input_).to_messages()
         if stop is not None:
             kwargs["stop"] = stop
-        payload = {**self._default_params, **fragment, **kwargs}
+        payload = {**default_params(self), **fragment, **kwargs}
         if payload.get("reasoning_effort") is not None:
             _effort_into_reasoning(payload)
         wire_messages = message_dicts(messages, self.reasoning_replay)
@@ -393,15 +391,11 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
             request["params"] = {**self.default_query, **request.get("params", {})}
         return payload, schema, request
 
-    def _get_request_payload(
-        self,
-        input_: LanguageModelInput,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
+    def _infron_request_payload(
+        self, input_: LanguageModelInput, stop: list[str] | None, kwargs: dict[str, Any]
     ) -> dict[str, Any]:
         """The request body exactly as it will be sent (``extra_body`` merged over it)."""
-        if self._use_responses_api(kwargs):
+        if self._infron_use_responses_api(kwargs):
             from ._chat_responses import payload as responses_payload
 
             return responses_payload(self, input_, stop, kwargs)
@@ -431,16 +425,16 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self._use_responses_api(kwargs):
+        if self._infron_use_responses_api(kwargs):
             from ._chat_responses import generate as responses_generate
 
             return responses_generate(self, messages, stop, run_manager, kwargs)
         payload, schema, options = self._prepare(messages, stop, kwargs)
         payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
-        response: httpx.Response | None = None
+        response: RawResponse | None = None
         try:
             response = self.root_client.post(
-                _PATH, body=payload, cast_to=httpx.Response, options=options
+                _PATH, body=payload, cast_to=raw_response_type(), options=options
             )
             body = read_json(response)
             result = chat_result(
@@ -464,17 +458,17 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self._use_responses_api(kwargs):
+        if self._infron_use_responses_api(kwargs):
             from ._chat_responses import agenerate as responses_agenerate
 
             return await responses_agenerate(self, messages, stop, run_manager, kwargs)
         payload, schema, options = self._prepare(messages, stop, kwargs)
         payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
-        response: httpx.Response | None = None
+        response: RawResponse | None = None
         try:
             client = self._async_root()
             response = await client.post(
-                _PATH, body=payload, cast_to=httpx.Response, options=options
+                _PATH, body=payload, cast_to=raw_response_type(), options=options
             )
             body = read_json(response)
             result = chat_result(
@@ -495,7 +489,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         root = self.root_async_client
         return root.resolve() if isinstance(root, LoopClient) else root
 
-    def _headers_info(self, response: httpx.Response) -> dict[str, Any] | None:
+    def _headers_info(self, response: RawResponse) -> dict[str, Any] | None:
         if self.include_response_headers:
             return {"headers": dict(response.headers)}
         return None
@@ -509,7 +503,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        if self._use_responses_api(kwargs):
+        if self._infron_use_responses_api(kwargs):
             from ._chat_responses import stream as responses_stream
 
             yield from responses_stream(self, messages, stop, run_manager, kwargs)
@@ -527,7 +521,7 @@ class ChatInfron(BaseChatOpenAI):  # type: ignore[override]
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        if self._use_responses_api(kwargs):
+        if self._infron_use_responses_api(kwargs):
             from ._chat_responses import astream as responses_astream
 
             async for chunk in responses_astream(self, messages, stop, run_manager, kwargs):

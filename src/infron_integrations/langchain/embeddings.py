@@ -14,13 +14,13 @@ import base64
 from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Literal
 
-import httpx
 from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 from ..core.errors import InfronAPIError, InfronConfigError, raise_for_inband_error
 from ..core.http import async_openai_client, openai_client
+from ..core.openai_compat import RawResponse, raw_response_type
 from ..core.options import ProviderPreferences, parse_options
 from ..core.settings import InfronSettings
 from ..core.usage import UsageRecord, record_usage
@@ -242,7 +242,7 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
             # raw response: we parse the JSON once, see in-band errors and Infron's extras, and
             # decode vectors ourselves; the SDK still applies its retries
             response = client.post(
-                "/embeddings", body={**self._body, "input": chunk}, cast_to=httpx.Response
+                "/embeddings", body={**self._body, "input": chunk}, cast_to=raw_response_type()
             )
             return self._finish(response, len(chunk))
         except Exception as exc:
@@ -255,7 +255,7 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
         client = async_openai_client(self._settings)
         try:
             response = await client.post(
-                "/embeddings", body={**self._body, "input": chunk}, cast_to=httpx.Response
+                "/embeddings", body={**self._body, "input": chunk}, cast_to=raw_response_type()
             )
             return self._finish(response, len(chunk))
         except Exception as exc:
@@ -264,7 +264,7 @@ class InfronEmbeddings(_InfronConnection, Embeddings):
                 raise
             raise error from exc
 
-    def _finish(self, response: httpx.Response, expected: int) -> list[list[float]]:
+    def _finish(self, response: RawResponse, expected: int) -> list[list[float]]:
         try:
             body = response.json()
         except ValueError:

@@ -221,18 +221,24 @@ class SandboxHandle:
         return openai.OpenAI(**kwargs)
 
     def async_openai_client(self, *, in_process: bool = False, **kwargs: Any) -> openai.AsyncOpenAI:
-        """An ``openai.AsyncOpenAI``; ``in_process=True`` talks to ``app`` via ASGITransport."""
-        import httpx
+        """An ``openai.AsyncOpenAI``; ``in_process=True`` talks to ``app`` via ASGITransport.
+
+        The in-process client is built from the HTTP library the installed SDK speaks natively
+        (``httpx`` for openai 2, ``httpx2`` for openai 3).
+        """
         import openai
+
+        from ..core.openai_compat import sdk_http
 
         kwargs.setdefault("api_key", self.api_key)
         kwargs.setdefault("max_retries", 0)
         if in_process:
+            http = sdk_http()
             kwargs.setdefault("base_url", "http://sandbox/v1")
             kwargs.setdefault(
                 "http_client",
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=self.app), base_url="http://sandbox/v1"
+                http.AsyncClient(
+                    transport=http.ASGITransport(app=self.app), base_url="http://sandbox/v1"
                 ),
             )
         else:

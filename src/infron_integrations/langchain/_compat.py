@@ -1,0 +1,253 @@
+"""Every private name of langchain-core, langchain-openai and the OpenAI SDK that the LangChain
+adapter relies on, in one place.
+
+``ChatInfron`` extends langchain-openai's ``BaseChatOpenAI``: it reuses its message conversion,
+tool binding, structured output and Responses support, and replaces its request building and
+transport. Those seams are private in langchain-openai; nothing else in this adapter names them.
+Each entry of :data:`PRIVATE_NAMES` says why it is used and the versions it was checked on; the
+test suite checks that every one still exists in the installed versions (both ends of the
+supported range run the suite).
+
+Checked on langchain-core 1.7.0 and 1.8.3, langchain-openai 1.7.0 and 1.8.1, openai 2.45.0 and
+3.60.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from langchain_openai.chat_models import _client_utils
+from langchain_openai.chat_models import _compat as _openai_compat
+from langchain_openai.chat_models import base as _base
+from langchain_openai.chat_models.base import BaseChatOpenAI
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import LangSmithParams, LanguageModelInput
+    from langchain_core.messages import BaseMessage
+    from langchain_core.outputs import ChatGenerationChunk
+    from langchain_core.prompt_values import PromptValue
+
+__all__ = [
+    "PRIVATE_NAMES",
+    "ChatOpenAIHooks",
+    "PrivateName",
+    "StreamChunkTimeoutError",
+    "astream_responses",
+    "construct_responses_payload",
+    "construct_responses_result",
+    "convert_input",
+    "default_params",
+    "message_to_dict",
+    "request_payload",
+    "response_format_param",
+    "should_stream_usage",
+    "stream_responses",
+    "v1_to_chat_completions",
+]
+
+CHECKED_ON = "langchain-core 1.7.0, 1.8.3; langchain-openai 1.7.0, 1.8.1"
+
+
+class PrivateName(NamedTuple):
+    owner: str  # "module" or "module:Class"
+    name: str
+    why: str
+
+
+#: what this adapter uses of the frameworks' private surface (checked on :data:`CHECKED_ON`)
+PRIVATE_NAMES: tuple[PrivateName, ...] = (
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_get_request_payload",
+        "the request body; overridden to build Infron's (options, cache markers, replayed "
+        "reasoning) and called by the Responses route",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_default_params",
+        "the model's parameters; overridden to drop OpenAI's own `reasoning` (Infron's comes "
+        "from the options)",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_get_invocation_params",
+        "the identity of a call (cache key, traces); overridden to include Infron's options",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_get_ls_params",
+        "LangSmith's params; overridden so traces name the provider `infron`",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_use_responses_api",
+        "overridden: only the explicit use_responses_api=True goes to /v1/responses",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_should_stream_usage",
+        "whether a stream asks for its usage chunk (stream_usage field and keyword)",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_stream_responses",
+        "langchain-openai's Responses-API stream parser, reused by use_responses_api=True",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base:BaseChatOpenAI",
+        "_astream_responses",
+        "async twin of _stream_responses",
+    ),
+    PrivateName(
+        "langchain_core.language_models.chat_models:BaseChatModel",
+        "_convert_input",
+        "turns a LanguageModelInput (str, messages, prompt value) into messages",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base",
+        "_convert_message_to_dict",
+        "LangChain message -> chat-completions message (content blocks, tools, images, audio)",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models._compat",
+        "_convert_from_v1_to_chat_completions",
+        "LangChain v1 content blocks -> the chat-completions shape, before the conversion above",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base",
+        "_construct_responses_api_payload",
+        "the /v1/responses body from messages (use_responses_api=True)",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models.base",
+        "_construct_lc_result_from_responses_api",
+        "a Responses-API response -> ChatResult (use_responses_api=True)",
+    ),
+    PrivateName(
+        "langchain_openai.chat_models._client_utils",
+        "StreamChunkTimeoutError",
+        "the error ChatOpenAI raises when stream_chunk_timeout passes; ChatInfron raises the same",
+    ),
+    PrivateName(
+        "openai.lib._parsing._completions",
+        "type_to_response_format_param",
+        "a pydantic class -> the strict json_schema response_format, as the SDK's parse() does",
+    ),
+)
+
+
+# --- names used as they are ---------------------------------------------------------------------
+
+message_to_dict = _base._convert_message_to_dict
+v1_to_chat_completions = _openai_compat._convert_from_v1_to_chat_completions
+construct_responses_payload = _base._construct_responses_api_payload
+construct_responses_result = _base._construct_lc_result_from_responses_api
+StreamChunkTimeoutError = _client_utils.StreamChunkTimeoutError
+
+
+def response_format_param(schema: type) -> Any:
+    """The strict ``json_schema`` ``response_format`` for a pydantic class."""
+    from openai.lib._parsing._completions import type_to_response_format_param
+
+    return type_to_response_format_param(schema)
+
+
+# --- what ChatInfron calls on itself or on langchain-openai's machinery -------------------------
+
+
+def convert_input(chat_model: BaseChatOpenAI, input_: LanguageModelInput) -> PromptValue:
+    return chat_model._convert_input(input_)
+
+
+def default_params(chat_model: BaseChatOpenAI) -> dict[str, Any]:
+    return chat_model._default_params
+
+
+def should_stream_usage(
+    chat_model: BaseChatOpenAI, stream_usage: bool | None, kwargs: dict[str, Any]
+) -> bool:
+    # kwargs as a dict: they may hold a `model` override (a call keyword, not the chat model)
+    return chat_model._should_stream_usage(stream_usage, **kwargs)
+
+
+def request_payload(
+    chat_model: BaseChatOpenAI,
+    input_: LanguageModelInput,
+    stop: list[str] | None,
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    return chat_model._get_request_payload(input_, stop=stop, **kwargs)
+
+
+def stream_responses(
+    chat_model: BaseChatOpenAI,
+    messages: list[BaseMessage],
+    stop: list[str] | None,
+    run_manager: Any,
+    kwargs: dict[str, Any],
+) -> Iterator[ChatGenerationChunk]:
+    return chat_model._stream_responses(messages, stop, run_manager, **kwargs)
+
+
+def astream_responses(
+    chat_model: BaseChatOpenAI,
+    messages: list[BaseMessage],
+    stop: list[str] | None,
+    run_manager: Any,
+    kwargs: dict[str, Any],
+) -> AsyncIterator[ChatGenerationChunk]:
+    return chat_model._astream_responses(messages, stop, run_manager, **kwargs)
+
+
+# --- the overridden seams -----------------------------------------------------------------------
+
+
+class ChatOpenAIHooks(BaseChatOpenAI):  # type: ignore[override]
+    """``BaseChatOpenAI`` with its private seams routed to ChatInfron's ``_infron_*`` hooks.
+
+    The defaults here keep langchain-openai's behaviour; ChatInfron overrides the hooks.
+    """
+
+    def _infron_request_payload(
+        self, input_: LanguageModelInput, stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        return super()._get_request_payload(input_, stop=stop, **kwargs)
+
+    def _infron_default_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return params
+
+    def _infron_invocation_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return params
+
+    def _infron_ls_params(self, params: LangSmithParams) -> LangSmithParams:
+        return params
+
+    def _infron_use_responses_api(self, payload: dict[str, Any]) -> bool:
+        return super()._use_responses_api(payload)
+
+    # the private names themselves
+
+    def _get_request_payload(
+        self,
+        input_: LanguageModelInput,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        return self._infron_request_payload(input_, stop, kwargs)
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        return self._infron_default_params(super()._default_params)
+
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        return self._infron_invocation_params(super()._get_invocation_params(stop=stop, **kwargs))
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        return self._infron_ls_params(super()._get_ls_params(stop=stop, **kwargs))
+
+    def _use_responses_api(self, payload: dict[str, Any]) -> bool:
+        return self._infron_use_responses_api(payload)
