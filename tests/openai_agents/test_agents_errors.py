@@ -21,6 +21,7 @@ from infron_integrations.core.errors import (
 )
 from infron_integrations.core.usage import track_usage
 from infron_integrations.openai_agents import InfronProvider, run_cost
+from infron_integrations.sandbox.faults import FAULT_KEY_HEADER
 
 
 def faulty(kind: str, **settings: Any) -> Agent[Any]:
@@ -122,6 +123,33 @@ async def test_sdk_retry_settings_retry_a_transient_failure(provider: InfronProv
     assert result.final_output.startswith('You said: "hi"')
     # one failed attempt, one success; only the success has a cost
     assert len(run_cost(result).requests) == 1
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_sdk_no_retry_budget_also_stops_the_openai_clients_retries(
+    make_provider: Any, bodies: Any, streamed: bool
+) -> None:
+    # max_retries=0 tells the SDK to switch hidden provider retries off: the OpenAI client the
+    # model sends through must then try once, although the provider allows it two retries
+    from agents.retry import ModelRetrySettings
+
+    def agent(fault_key: str, **settings: Any) -> Agent[Any]:
+        headers = {"x-infron-sandbox-fault": "fail-once:503", FAULT_KEY_HEADER: fault_key}
+        return Agent(
+            name="f",
+            model="openai/gpt-4o",
+            model_settings=ModelSettings(extra_headers=headers, **settings),
+        )
+
+    provider = make_provider(max_retries=2)
+    with pytest.raises(openai.InternalServerError) as info:
+        await run(agent("no-retry", retry=ModelRetrySettings(max_retries=0)), provider, streamed)
+    assert isinstance(info.value, InfronAPIError) and info.value.status_code == 503
+    assert len(bodies()) == 1
+    # without the SDK's switch the same provider retries, and the second attempt succeeds
+    result = await run(agent("retried"), provider, streamed)
+    assert result.final_output.startswith('You said: "hi"')
+    assert len(bodies()) == 3
 
 
 @pytest.mark.parametrize("streamed", [False, True])

@@ -24,7 +24,7 @@ def test_get_model_keeps_slashes_and_caches(provider: InfronProvider) -> None:
     # the runner asks on every turn: the same object, no new client
     assert provider.get_model("anthropic/claude-sonnet-4") is model
     assert provider.get_model("infron/anthropic/claude-sonnet-4") is model
-    assert model._client is provider.openai_client
+    assert model.openai_client is provider.openai_client
 
 
 def test_default_model_and_missing_model(make_provider: Any) -> None:
@@ -88,6 +88,6 @@ def test_standalone_model_from_environment(monkeypatch: pytest.MonkeyPatch, sand
     monkeypatch.setenv("INFRON_API_KEY", sandbox.api_key)
     monkeypatch.setenv("INFRON_BASE_URL", sandbox.base_url)
     model = InfronModel("openai/gpt-4o")
-    assert str(model._client.base_url).rstrip("/") == sandbox.base_url
+    assert str(model.openai_client.base_url).rstrip("/") == sandbox.base_url
     with pytest.raises(InfronConfigError):
         InfronModel("")

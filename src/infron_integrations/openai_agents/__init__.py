@@ -41,7 +41,21 @@ _LAZY = {
     "use_openai_tracing": ".tracing",
 }
 
-__all__ = sorted(_LAZY)
+# a literal list, so type checkers see the names as exported (the imports below are lazy)
+__all__ = [
+    "InfronModel",
+    "InfronProvider",
+    "InfronResponsesModel",
+    "RunCost",
+    "cost_of_response",
+    "disable_openai_trace_export",
+    "infron_multi_provider",
+    "infron_settings",
+    "protect_trace_export",
+    "replay_policy",
+    "run_cost",
+    "use_openai_tracing",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -26,6 +26,7 @@ from openai.types.chat import ChatCompletion
 
 from ..core.cache import apply_prompt_cache
 from ..core.options import PromptCache
+from ._compat import set_request_id
 
 __all__ = [
     "REQUEST_EDIT",
@@ -130,7 +131,7 @@ REQUEST_EDIT: ContextVar[RequestEdit | None] = ContextVar("infron_request_edit",
 def completion_from_raw(raw: Any) -> Any:
     """The ``ChatCompletion`` of a raw SDK response (``with_raw_response``), as the SDK builds it.
 
-    Its ``_request_id`` is the ``x-request-id`` header, as the SDK sets it.
+    Its request id is the ``x-request-id`` header, recorded where the SDK records it.
     """
     response = raw.http_response
     try:
@@ -144,7 +145,7 @@ def completion_from_raw(raw: Any) -> Any:
     except pydantic.ValidationError:
         # off the documented shape (e.g. finish_reason "error"): the SDK's own lenient parse
         return raw.parse()
-    completion._request_id = response.headers.get("x-request-id")
+    set_request_id(completion, response.headers.get("x-request-id"))
     return completion
 
 
@@ -193,6 +194,7 @@ class InfronChatClient:
     def __init__(self, client: AsyncOpenAI) -> None:
         self._client = client
         self.chat = _Chat(client.chat)
+        self._no_retry: InfronChatClient | None = None
 
     @property
     def base_url(self) -> Any:
@@ -203,6 +205,12 @@ class InfronChatClient:
         return self._client
 
     def with_options(self, **kwargs: Any) -> InfronChatClient:
+        if kwargs == {"max_retries": 0}:
+            # the Agents SDK asks for this copy on every request its own retry loop is in charge
+            # of (three times a request); copying the OpenAI client each time is not free
+            if self._no_retry is None:
+                self._no_retry = InfronChatClient(self._client.with_options(max_retries=0))
+            return self._no_retry
         return InfronChatClient(self._client.with_options(**kwargs))
 
     def __getattr__(self, name: str) -> Any:

@@ -14,11 +14,10 @@ attributes (``response``, ``request``) afterwards.
 
 from __future__ import annotations
 
-import httpx
 import openai
 
 from ..core import errors as core
-from ..core.openai_compat import SDKInitStop, attach_sdk_fields, convert_openai_error
+from ..core.openai_compat import RawResponse, SDKInitStop, attach_sdk_fields, convert_openai_error
 
 __all__ = [
     "InfronAPIError",
@@ -138,7 +137,7 @@ def _api_class(status: int | None) -> type[core.InfronAPIError]:
 def to_agents_error(
     exc: BaseException,
     *,
-    response: httpx.Response | None = None,
+    response: RawResponse | None = None,
     request_id: str | None = None,
 ) -> BaseException:
     """The combined error for ``exc``, or ``exc`` itself when it is neither an Infron nor an

@@ -24,12 +24,12 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-import httpx
 import openai
 import pydantic
 from openai.types.chat import ChatCompletionChunk
 
 from ..core.errors import InfronError, InfronStreamError, InfronTimeoutError, raise_for_inband_error
+from ..core.openai_compat import RawResponse, is_http_response, is_timeout_error, is_transport_error
 from ..core.stream import aiter_sse_json
 from ..core.usage import UsageRecord
 from ._errors import to_agents_error
@@ -97,7 +97,7 @@ def signature_extra(signature: str) -> dict[str, Any]:
 def convert_stream_error(
     exc: BaseException,
     *,
-    response: httpx.Response | None = None,
+    response: RawResponse | None = None,
     request_id: str | None = None,
 ) -> BaseException:
     """The typed error for a failure while reading a stream (make it the new error's cause).
@@ -106,11 +106,11 @@ def convert_stream_error(
     breaks after the stream started is a broken stream (:class:`InfronStreamError`, not retried by
     the Agents SDK's retry advice: part of the answer was already handed on), with the request id.
     """
-    if isinstance(exc, httpx.TimeoutException):
+    if is_timeout_error(exc):
         exc = InfronTimeoutError(
             f"Timed out reading the Infron stream: {exc!r}; retry the request."
         )
-    elif isinstance(exc, httpx.TransportError):
+    elif is_transport_error(exc):
         exc = InfronStreamError(
             f"The connection to Infron broke mid-stream ({type(exc).__name__}: {exc}); the "
             "partial answer was not returned. Retry the request."
@@ -156,7 +156,11 @@ def chunk_from_json(data: dict[str, Any]) -> ChatCompletionChunk:
         return ChatCompletionChunk.model_construct(**data)
 
 
-async def _read_chunks(response: httpx.Response) -> AsyncIterator[ChatCompletionChunk]:
+#: what a stream step may fail with besides an httpx/httpx2 transport error
+_STREAM_FAILURES = (InfronError, openai.APIError, json.JSONDecodeError)
+
+
+async def _read_chunks(response: RawResponse) -> AsyncIterator[ChatCompletionChunk]:
     lines = response.aiter_lines()
     async for data in aiter_sse_json(lines):
         yield chunk_from_json(data)
@@ -167,7 +171,7 @@ async def _read_chunks(response: httpx.Response) -> AsyncIterator[ChatCompletion
 class InfronChunkStream:
     """An async iterator over an ``openai.AsyncStream`` of chat-completion chunks.
 
-    ``response`` is the httpx response (the Agents SDK reads its ``x-request-id``). When the
+    ``response`` is the HTTP response (the Agents SDK reads its ``x-request-id``). When the
     stream has ended properly, ``on_finish(self)`` runs (see :meth:`record_builder`).
     """
 
@@ -197,7 +201,7 @@ class InfronChunkStream:
         self._stream = stream
         self.response = getattr(stream, "response", None)
         self._iterator: AsyncIterator[Any]
-        if isinstance(stream, openai.AsyncStream) and isinstance(self.response, httpx.Response):
+        if isinstance(stream, openai.AsyncStream) and is_http_response(self.response):
             # the SDK's stream is left unstarted: its body is read here (see the module doc)
             self._iterator = _read_chunks(self.response)
         else:
@@ -255,7 +259,9 @@ class InfronChunkStream:
             if chunk.usage is not None:
                 self._usage_chunk(chunk)
             return chunk
-        except (InfronError, openai.APIError, httpx.TransportError, json.JSONDecodeError) as exc:
+        except Exception as exc:
+            if not (isinstance(exc, _STREAM_FAILURES) or is_transport_error(exc)):
+                raise
             converted = convert_stream_error(
                 exc, response=self.response, request_id=self._request_id_hint()
             )
@@ -267,9 +273,7 @@ class InfronChunkStream:
         if self.request_id:
             return self.request_id
         response = self.response
-        return (
-            response.headers.get("x-request-id") if isinstance(response, httpx.Response) else None
-        )
+        return response.headers.get("x-request-id") if is_http_response(response) else None
 
     def _delta(self, delta: Any) -> None:
         extra = delta.model_extra
@@ -294,15 +298,14 @@ class InfronChunkStream:
     def _usage_chunk(self, chunk: Any) -> None:
         self._usage = chunk.usage
         self._usage_extra = chunk.model_extra
-        if self._preserve_raw:
-            # the Agents SDK snapshots the raw usage from this attribute when the run asks for it;
-            # put the gateway's cost next to the tokens
-            try:
-                from agents.usage import _attach_raw_usage_snapshot
-
-                _attach_raw_usage_snapshot(chunk, raw_usage(chunk.usage, chunk.model_extra))
-            except ImportError:  # pragma: no cover - older or newer SDKs
-                pass
+        extra = chunk.model_extra
+        if self._preserve_raw and extra:
+            # when the run asks for raw usage, the Agents SDK keeps the JSON dump of this chunk's
+            # `usage`: a copy carrying the gateway's cost (pydantic extras, dumped with the
+            # tokens) puts the cost there. The original stays in self._usage for the record.
+            cost = {k: extra[k] for k in ("cost", "cost_details") if extra.get(k) is not None}
+            if cost:
+                chunk.usage = chunk.usage.model_copy(update=cost)
 
     def record_builder(self, request_id: str | None) -> Callable[[], UsageRecord]:
         """Builds the stream's usage record (without a usage chunk, because the run set

@@ -1,6 +1,8 @@
 """``InfronModel``: the Agents SDK's chat-completions model, speaking Infron.
 
-It subclasses ``OpenAIChatCompletionsModel`` and translates only what differs:
+It subclasses ``OpenAIChatCompletionsModel`` (through ``_compat.ChatCompletionsModelBase``, which
+hands the SDK's request step to :meth:`InfronModel._infron_fetch`) and translates only what
+differs:
 
 * Infron options (provider routing, reasoning, web search, usage accounting; docs sections
   "Inference Provider Routing", "Reasoning & Thinking", "Web Search", "Billing Tracking") are
@@ -24,8 +26,7 @@ from contextvars import ContextVar
 from typing import Any, Literal, cast
 
 import openai
-from agents import ModelResponse, ModelSettings, ModelTracing, OpenAIChatCompletionsModel
-from agents.models._retry_runtime import should_disable_provider_managed_retries
+from agents import ModelResponse, ModelSettings, ModelTracing
 from agents.models.reasoning_content_replay import (
     ReasoningContentReplayContext,
     ShouldReplayReasoningContent,
@@ -38,6 +39,7 @@ from ..core.errors import InfronAPIError, InfronConfigError, raise_for_inband_er
 from ..core.options import InfronOptions, parse_options
 from ..core.usage import UsageRecord, record_usage, tracking_active
 from ._client import REQUEST_EDIT, InfronChatClient, RequestEdit, collect_signatures
+from ._compat import ChatCompletionsModelBase, Send, request_id_of, set_request_id
 from ._errors import to_agents_error
 from ._options import prepare_call
 from ._stream import InfronChunkStream, normalize_message, raw_usage, record_builder
@@ -83,7 +85,7 @@ def _same_model(context: ReasoningContentReplayContext) -> bool:
 
 
 class _CallSlot:
-    """Filled by :meth:`InfronModel._fetch_response` for the surrounding call."""
+    """Filled while the request of the surrounding call is sent (see ``InfronModel``)."""
 
     __slots__ = ("message_signature", "preserve_raw_usage", "raw_usage", "stream")
 
@@ -114,7 +116,7 @@ def _sign_output(items: list[Any], signature: str | None) -> None:
             item.provider_data = data  # type: ignore[attr-defined]
 
 
-class InfronModel(OpenAIChatCompletionsModel):
+class InfronModel(ChatCompletionsModelBase):
     """An Agents SDK ``Model`` for one Infron model id (``"anthropic/claude-sonnet-4"``, ...).
 
     Usually obtained from :class:`InfronProvider.get_model`; can also be put on an agent directly:
@@ -148,29 +150,27 @@ class InfronModel(OpenAIChatCompletionsModel):
             from ..core.settings import InfronSettings
 
             openai_client = async_openai_client(InfronSettings.resolve())
+        self._infron_client = openai_client
+        # The SDK sends through the client it is given: ours edits each chat request on its way
+        # (see ._client). It looks like an AsyncOpenAI to the SDK, base_url and with_options
+        # included (the SDK asks for a no-retry copy when its own retry loop is in charge).
         super().__init__(
             model,
-            openai_client,
+            cast(AsyncOpenAI, InfronChatClient(openai_client)),
             should_replay_reasoning_content=replay_policy(replay_reasoning),
             strict_feature_validation=strict_feature_validation,
             buffer_streamed_tool_calls=buffer_streamed_tool_calls,
         )
         self.options = parse_options(options)
-        self._chat_client = InfronChatClient(openai_client)
-        self._chat_client_no_retry: InfronChatClient | None = None
+
+    @property
+    def openai_client(self) -> AsyncOpenAI:
+        """The ``AsyncOpenAI`` this model sends through."""
+        return self._infron_client
 
     def __repr__(self) -> str:
-        return f"InfronModel(model={self.model!r}, base_url={str(self._client.base_url)!r})"
-
-    # -- the client the SDK builds requests with -------------------------------------------------
-
-    def _get_client(self) -> AsyncOpenAI:
-        if should_disable_provider_managed_retries():
-            # the SDK's own retry loop is in charge; keep the OpenAI SDK from retrying too
-            if self._chat_client_no_retry is None:
-                self._chat_client_no_retry = self._chat_client.with_options(max_retries=0)
-            return cast(AsyncOpenAI, self._chat_client_no_retry)
-        return cast(AsyncOpenAI, self._chat_client)
+        base_url = str(self._infron_client.base_url)
+        return f"InfronModel(model={self.model!r}, base_url={base_url!r})"
 
     # -- the two entry points --------------------------------------------------------------------
 
@@ -259,18 +259,8 @@ class InfronModel(OpenAIChatCompletionsModel):
 
     # -- request building and response checks ----------------------------------------------------
 
-    async def _fetch_response(  # type: ignore[override]
-        self,
-        system_instructions: str | None,
-        input: str | list[Any],
-        model_settings: ModelSettings,
-        tools: list[Any],
-        output_schema: Any,
-        handoffs: list[Any],
-        span: Any,
-        tracing: ModelTracing,
-        stream: bool = False,
-        prompt: Any = None,
+    async def _infron_fetch(
+        self, send: Send, input: str | list[Any], model_settings: ModelSettings, stream: bool
     ) -> Any:
         call = prepare_call(self.options, model_settings, stream=stream)
         tool_sigs, message_sigs = collect_signatures(input)
@@ -281,18 +271,7 @@ class InfronModel(OpenAIChatCompletionsModel):
         )
         token = REQUEST_EDIT.set(edit)
         try:
-            ret = await super()._fetch_response(
-                system_instructions,
-                input,
-                call.settings,
-                tools,
-                output_schema,
-                handoffs,
-                span,
-                tracing,
-                stream=stream,  # type: ignore[call-overload]
-                prompt=prompt,
-            )
+            ret = await send(call.settings)
         except (openai.APIError, InfronAPIError) as exc:
             _raise_converted(exc)
             raise
@@ -327,9 +306,9 @@ class InfronModel(OpenAIChatCompletionsModel):
             signature = normalize_message(completion.choices[0].message)
         request_id = extra.get("request_id")
         if not isinstance(request_id, str) or not request_id:
-            request_id = getattr(completion, "_request_id", None) or completion.id
+            request_id = request_id_of(completion) or completion.id
         # the SDK puts this on the ModelResponse, where run_cost() finds the record
-        completion._request_id = request_id
+        set_request_id(completion, request_id)
         if slot is not None:
             slot.message_signature = signature
             if slot.preserve_raw_usage:
@@ -345,10 +324,10 @@ class InfronModel(OpenAIChatCompletionsModel):
 
     @staticmethod
     def _stream_finished(stream: InfronChunkStream, response: Any) -> None:
-        request_id = stream.request_id or getattr(response, "_request_id", None) or stream.chunk_id
+        request_id = stream.request_id or request_id_of(response) or stream.chunk_id
         if request_id:
-            # the SDK copies the terminal response from this object, private attribute included
-            response._request_id = request_id
+            # the SDK copies the terminal response from this object, request id included
+            set_request_id(response, request_id)
         _record(request_id, stream.record_builder(request_id))
 
 

@@ -39,7 +39,7 @@ from ..core.options import (
 from ..core.settings import InfronSettings
 from ._options import prepare_call
 from .model import InfronModel, ReplayPolicy, replay_policy
-from .tracing import TraceGuard
+from .tracing import protect_trace_export
 
 __all__ = ["PREFIX", "InfronProvider", "infron_multi_provider"]
 
@@ -72,7 +72,8 @@ class InfronProvider(ModelProvider):
         max_retries: retries of the OpenAI SDK for 408/429/5xx and connection errors.
         default_headers: extra headers on every request.
         openai_client: use this ``AsyncOpenAI`` instead of the pooled one (tests, custom transports).
-        protect_tracing: switch OpenAI trace export off when it would use the Infron key.
+        protect_tracing: withhold from OpenAI's trace export every trace that would
+            authenticate with this provider's key (see :func:`.tracing.protect_trace_export`).
 
     Raises:
         InfronConfigError: no key, a malformed URL, or invalid options, before anything is sent.
@@ -124,20 +125,17 @@ class InfronProvider(ModelProvider):
         self.api = api
         self._replay = replay_policy(replay_reasoning)
         self._client = openai_client
-        self._trace_guard = TraceGuard(self.settings.api_key) if protect_tracing else None
         self._models: dict[str, Model] = {}
         self._lock = threading.Lock()
         if api == "responses":
             # fails now if the defaults use options this API does not take
             prepare_call(self.options, ModelSettings(), stream=False, api="responses")
-        self._guard_tracing()
+        if protect_tracing:
+            # decided when traces are exported, so it holds whatever is configured later
+            protect_trace_export(self.settings.api_key)
 
     def __repr__(self) -> str:
         return f"InfronProvider(base_url={self.settings.base_url!r}, api={self.api!r})"
-
-    def _guard_tracing(self) -> None:
-        if self._trace_guard is not None:
-            self._trace_guard.check()
 
     def _openai_client(self) -> AsyncOpenAI:
         client = self._client
@@ -159,8 +157,6 @@ class InfronProvider(ModelProvider):
 
         Models are cached per name: the runner asks for the model on every turn.
         """
-        # checked on every lookup (once per turn): the key may be handed to the exporter later
-        self._guard_tracing()
         name = model_name or self.default_model
         if not name:
             raise InfronConfigError(

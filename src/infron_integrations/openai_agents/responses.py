@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import openai
-from agents import ModelSettings, OpenAIResponsesModel
+from agents import ModelSettings
 from openai import AsyncOpenAI
 from openai.types.responses import Response
 
 from ..core.errors import InfronStreamError
 from ..core.options import InfronOptions, parse_options
 from ..core.usage import UsageRecord, record_usage
+from ._compat import ResponsesModelBase, Send, request_id_of
 from ._errors import to_agents_error
 from ._options import prepare_call
 from ._stream import FRAMEWORK, convert_stream_error
@@ -52,7 +53,7 @@ def record_from_response(response: Response) -> UsageRecord:
         }
     request_id = extra.get("request_id")
     if not isinstance(request_id, str) or not request_id:
-        request_id = getattr(response, "_request_id", None) or response.id
+        request_id = request_id_of(response) or response.id
     provider = extra.get("provider")
     return UsageRecord.from_usage(
         chat_usage,
@@ -120,7 +121,7 @@ class _ResponsesEventStream:
         await self.aclose()
 
 
-class InfronResponsesModel(OpenAIResponsesModel):
+class InfronResponsesModel(ResponsesModelBase):
     """An Agents SDK ``Model`` that calls Infron's OpenAI Responses-compatible endpoint.
 
     Args:
@@ -144,33 +145,10 @@ class InfronResponsesModel(OpenAIResponsesModel):
     def __repr__(self) -> str:
         return f"InfronResponsesModel(model={self.model!r})"
 
-    async def _fetch_response(  # type: ignore[override]
-        self,
-        system_instructions: str | None,
-        input: str | list[Any],
-        model_settings: ModelSettings,
-        tools: list[Any],
-        output_schema: Any,
-        handoffs: list[Any],
-        previous_response_id: str | None = None,
-        conversation_id: str | None = None,
-        stream: bool = False,
-        prompt: Any = None,
-    ) -> Any:
+    async def _infron_fetch(self, send: Send, model_settings: ModelSettings, stream: bool) -> Any:
         call = prepare_call(self.options, model_settings, stream=stream, api="responses")
         try:
-            ret = await super()._fetch_response(
-                system_instructions,
-                input,
-                call.settings,
-                tools,
-                output_schema,
-                handoffs,
-                previous_response_id=previous_response_id,
-                conversation_id=conversation_id,
-                stream=stream,  # type: ignore[call-overload]
-                prompt=prompt,
-            )
+            ret = await send(call.settings)
         except openai.APIError as exc:
             converted = convert_stream_error(exc)
             if converted is exc:
