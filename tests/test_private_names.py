@@ -149,3 +149,21 @@ def test_the_scans_find_what_they_look_for() -> None:
     ]
     with pytest.raises(AttributeError):
         _resolve("langchain_openai.chat_models.base:BaseChatOpenAI", "_no_such_private")
+
+
+def test_ruffs_allowed_private_names_are_ours() -> None:
+    # SLF001 lets sibling modules call these; none may be a framework's private name
+    import tomllib
+
+    project = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text())
+    allowed = project["tool"]["ruff"]["lint"]["flake8-self"]["extend-ignore-names"]
+    assert allowed
+    clashes = []
+    for name in [*_adapter_modules(), "infron_integrations.langchain._compat"]:
+        for cls in vars(importlib.import_module(name)).values():
+            if not inspect.isclass(cls):
+                continue
+            for base in cls.__mro__:
+                if _is_framework(base.__module__):
+                    clashes += [f"{base.__qualname__}.{n}" for n in allowed if n in vars(base)]
+    assert not clashes, f"framework names in extend-ignore-names: {sorted(set(clashes))}"

@@ -73,8 +73,9 @@ async def test_aembedding(infron_sandbox: Any, creds: dict[str, str]) -> None:
 def test_embedding_dimensions_through_extra_body(
     infron_sandbox: Any, creds: dict[str, str]
 ) -> None:
-    """Recorded fact about LiteLLM 1.106.2: ``dimensions``/``encoding_format`` are refused for custom
-    providers whatever ``allowed_openai_params`` says; ``extra_body`` carries them."""
+    """Recorded fact about LiteLLM 1.106.2, 1.108.7 and 1.110.2: ``dimensions``/``encoding_format``
+    are refused for custom providers whatever ``allowed_openai_params`` says; ``extra_body``
+    carries them."""
     with pytest.raises(litellm.UnsupportedParamsError):
         litellm.embedding(model=f"infron/{MODEL}", input=["x"], dimensions=8, **creds)
     response = litellm.embedding(

@@ -16,6 +16,7 @@ from infron_integrations.litellm import (
     InfronLiteLLMRateLimitError,
     to_litellm_error,
 )
+from infron_integrations.litellm._compat import router_reads_first_chunk
 
 USER = [{"role": "user", "content": "hello"}]
 
@@ -152,8 +153,9 @@ def _router(creds: dict[str, str], num_retries: int) -> litellm.Router:
 async def test_router_async_stream_opening_is_retried(
     infron_sandbox: Any, creds: dict[str, str]
 ) -> None:
-    """A Router has returned from its retry loop before an async stream opens, so the handler
-    retries the opening with the Router's num_retries (and only the opening)."""
+    """An async stream that fails before its first token is retried within the Router's
+    num_retries: by the Router itself where it reads the first chunk inside its retry loop
+    (LiteLLM >= 1.108.0), by the handler where the Router returned before the stream opened."""
     router = _router(creds, num_retries=2)
     stream = await router.acompletion(
         model="chat",
@@ -172,20 +174,52 @@ async def test_router_async_stream_opening_is_retried(
 async def test_router_without_retries_opens_a_stream_once(
     infron_sandbox: Any, creds: dict[str, str]
 ) -> None:
+    """Where the failure surfaces depends on the Router: one that reads the first chunk inside
+    its retry loop raises from ``await router.acompletion(...)``; an older one returns the stream,
+    which raises while it is iterated. Either way it is the typed 503, after one request; and the
+    adapter's detection matches what this LiteLLM does."""
     router = _router(creds, num_retries=0)
-    stream = await router.acompletion(
-        model="chat",
-        messages=USER,
-        stream=True,
-        extra_headers={"x-infron-sandbox-fault": "fail-once:503"},
-    )
+    returned = False
     with pytest.raises(Exception) as info:
+        stream = await router.acompletion(
+            model="chat",
+            messages=USER,
+            stream=True,
+            extra_headers={"x-infron-sandbox-fault": "fail-once:503"},
+        )
+        returned = True
         async for _ in stream:
             pass
+    assert returned is not router_reads_first_chunk()
     error = info.value
-    original = getattr(error, "original_exception", error)
+    original = getattr(error, "original_exception", error)  # a MidStreamFallbackError's cause
     assert isinstance(original, core.InfronServiceUnavailableError)
+    assert isinstance(original, litellm.ServiceUnavailableError)
     assert len(infron_sandbox.requests) == 1
+
+
+@pytest.mark.parametrize("num_retries", [1, 2])
+async def test_router_async_stream_retries_are_not_doubled(
+    infron_sandbox: Any, creds: dict[str, str], num_retries: int
+) -> None:
+    """A persistent 503 on opening is tried 1 + num_retries times in all: the Router and the
+    handler never both retry it."""
+    router = _router(creds, num_retries=num_retries)
+    with pytest.raises(Exception) as info:
+        stream = await router.acompletion(
+            model="chat",
+            messages=USER,
+            stream=True,
+            extra_headers={
+                "x-infron-sandbox-fault": "503",
+                "x-infron-sandbox-retry-after": "0",
+            },
+        )
+        async for _ in stream:
+            pass
+    original = getattr(info.value, "original_exception", info.value)
+    assert isinstance(original, core.InfronServiceUnavailableError)
+    assert [r.status for r in infron_sandbox.requests] == [503] * (1 + num_retries)
 
 
 async def test_async_errors(infron_sandbox: Any, creds: dict[str, str]) -> None:
@@ -259,14 +293,13 @@ def test_budget_exceeded_in_a_stream(infron_sandbox: Any, creds: dict[str, str])
     ],
 )
 def test_mapped_errors_pickle_and_pass_litellm_mapping(error: Exception) -> None:
-    from litellm.litellm_core_utils.exception_mapping_utils import exception_type
-
     mapped = to_litellm_error(error, model="m")
     assert isinstance(mapped, type(error))
     again = pickle.loads(pickle.dumps(mapped))
     assert type(again) is type(mapped)
     assert str(again) == str(mapped)
     # LiteLLM's own mapper returns them unchanged instead of re-wrapping them
-    assert exception_type(model="m", original_exception=mapped, custom_llm_provider="infron") is (
-        mapped
+    again_mapped = litellm.exception_type(
+        model="m", original_exception=mapped, custom_llm_provider="infron"
     )
+    assert again_mapped is mapped

@@ -49,8 +49,9 @@ def test_reasoning_effort_maps_to_reasoning(
 
 
 def test_reasoning_effort_needs_allowed_openai_params(creds: dict[str, str]) -> None:
-    """Recorded fact about LiteLLM 1.106.2: a custom provider's supported OpenAI params come from
-    LiteLLM's generic OpenAI-compatible config, which does not list reasoning_effort."""
+    """Recorded fact about LiteLLM 1.106.2, 1.108.7 and 1.110.2: a custom provider's supported
+    OpenAI params come from LiteLLM's generic OpenAI-compatible config, which does not list
+    reasoning_effort."""
     with pytest.raises(litellm.UnsupportedParamsError) as info:
         litellm.completion(
             model="infron/openai/gpt-4o", messages=USER, reasoning_effort="high", **creds

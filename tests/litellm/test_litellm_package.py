@@ -62,7 +62,8 @@ def test_register_is_idempotent() -> None:
     assert first is second is handler
     assert len(_entries()) == 1
     assert [cb for cb in litellm.callbacks if cb is hooks] == [hooks]
-    assert "infron" in litellm.provider_list and "infron" in litellm._custom_providers
+    # what a user sees right after register(), before any call: LiteLLM resolves the prefix
+    assert "infron" in litellm.provider_list
     model, provider, _, _ = litellm.get_llm_provider("infron/anthropic/claude-sonnet-4.5")
     assert (model, provider) == ("anthropic/claude-sonnet-4.5", "infron")
 
@@ -97,6 +98,33 @@ def test_repr_has_no_secrets(creds: dict[str, str]) -> None:
     assert creds["api_key"] not in repr(handler)
 
 
+def _run_fresh(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": ""},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_register_lists_the_provider_before_any_call() -> None:
+    """In a fresh process (nothing has run LiteLLM's own provider setup yet), register() alone
+    makes ``infron`` one of LiteLLM's providers."""
+    code = (
+        "import litellm;"
+        "assert 'infron' not in litellm.provider_list;"
+        "from infron_integrations.litellm import register;"
+        "register();"
+        "assert 'infron' in litellm.provider_list, litellm.provider_list[-3:];"
+        "print('ok')"
+    )
+    assert _run_fresh(code).endswith("ok")
+
+
 def test_handler_resolves_by_dotted_path_in_a_fresh_process() -> None:
     """What the proxy does with ``custom_handler: infron_integrations.litellm.handler``."""
     code = (
@@ -108,13 +136,4 @@ def test_handler_resolves_by_dotted_path_in_a_fresh_process() -> None:
         "assert isinstance(h, CustomLLM);"
         "print('ok')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": ""},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().endswith("ok")
+    assert _run_fresh(code).endswith("ok")

@@ -23,6 +23,8 @@ import httpx
 import openai
 import pytest
 
+pytestmark = pytest.mark.litellm_proxy
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "examples" / "litellm_proxy" / "config.yaml"
 LITELLM = Path(sys.executable).parent / "litellm"

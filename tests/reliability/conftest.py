@@ -1,7 +1,9 @@
 """Fixtures and hooks of the reliability tests.
 
 * ``rel_proxy`` (session): a real ``litellm --config`` proxy on the session's loopback sandbox,
-  started only when a test asks for it, stopped by pid at the end.
+  started only when a test asks for it, stopped by pid at the end. Every test that uses it carries
+  the ``litellm_proxy`` marker, so ``-m "not litellm_proxy"`` (the lane without ``litellm[proxy]``)
+  leaves exactly those out.
 * ``matrix_cell``: a cell of the fault matrix records its observed outcome; the report hook adds
   whether it held (or is a known, strictly expected failure) and :mod:`rel_registry` keeps it.
 * At the end of a session that ran the whole matrix, ``INFRON_UPDATE_MATRIX=1`` rewrites
@@ -104,14 +106,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(quiet)
-    rel_registry.PROXY_SELECTED = any(
-        "test_rel_matrix.py::" in i.nodeid and "[proxy" in i.nodeid for i in items
-    )
     # the comparison of this run's matrix with the committed one runs after every cell
     last = [i for i in items if "test_rel_matrix_doc.py::test_committed_matrix" in i.nodeid]
     for item in last:
         items.remove(item)
         items.append(item)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # after -m/-k deselection (which runs after the hook above): boot the proxy early only when a
+    # proxy cell of the matrix is actually going to run
+    rel_registry.PROXY_SELECTED = any(
+        "test_rel_matrix.py::" in item.nodeid and item.get_closest_marker("litellm_proxy")
+        for item in session.items
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -9,6 +9,8 @@ import openai
 import pytest
 from rel_bad_input import MARKER_CASES, MARKER_IDS, OPTION_CASES, OPTION_IDS, assert_clear, renamed
 
+pytestmark = pytest.mark.litellm_proxy
+
 BODY_NAMES = {"web_search": "web_search_options"}
 USER = [{"role": "user", "content": "hi"}]
 

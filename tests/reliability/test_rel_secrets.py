@@ -31,6 +31,7 @@ from infron_integrations.litellm import handler
 from infron_integrations.litellm import rerank as litellm_rerank
 from infron_integrations.litellm._transport import endpoint
 from infron_integrations.openai_agents import InfronProvider
+from infron_integrations.openai_agents import tracing as agents_tracing
 from infron_integrations.sandbox import SandboxConfig, SandboxServer
 
 SECRET = make_secret("rel")
@@ -337,6 +338,10 @@ def agents_exporter(monkeypatch: pytest.MonkeyPatch) -> Iterator[Collector]:
     """The Agents SDK's trace exporter, pointed at a loopback collector for the test."""
     exporter = default_exporter()
     saved = (exporter.endpoint, exporter._api_key, vars(exporter).get("api_key"))
+    # the adapter's export guard starts clean: only this test's providers protect their keys
+    guard = agents_tracing._guard
+    saved_guard = (guard.protected, guard.disabled, guard._warned)
+    guard.protected, guard.disabled, guard._warned = frozenset(), False, False
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with Collector() as collector:
         exporter.endpoint = collector.url + "/v1/traces/ingest"
@@ -352,6 +357,7 @@ def agents_exporter(monkeypatch: pytest.MonkeyPatch) -> Iterator[Collector]:
             vars(exporter).pop("api_key", None)
             if saved[2] is not None:
                 vars(exporter)["api_key"] = saved[2]
+            guard.protected, guard.disabled, guard._warned = saved_guard
 
 
 def test_agents_trace_export_has_no_key(server: SandboxServer, agents_exporter: Collector) -> None:
@@ -378,6 +384,7 @@ def test_agents_trace_export_never_authenticates_with_the_infron_key(
 # --- the LiteLLM proxy ---------------------------------------------------------------------------
 
 
+@pytest.mark.litellm_proxy
 def test_proxy_log_and_errors_have_no_key(rel_proxy: Any, infron_sandbox: Any) -> None:
     import openai
 

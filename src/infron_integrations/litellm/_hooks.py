@@ -1,11 +1,11 @@
 """A LiteLLM callback that lets OpenAI parameters LiteLLM refuses for custom providers through.
 
-LiteLLM 1.106.2 checks a custom provider's parameters against its generic OpenAI-compatible list
-before the handler is called, so for ``infron/`` models it refuses ``reasoning_effort`` and
-``thinking`` unless the caller lists them in ``allowed_openai_params``, and it refuses
-``dimensions`` and ``encoding_format`` on embeddings whatever the caller says (the ``openai``
-client sends ``encoding_format="base64"`` on every embeddings call, so the proxy's embeddings
-route would always fail).
+LiteLLM (1.106.2, 1.108.7 and 1.110.2 alike) checks a custom provider's parameters against its
+generic OpenAI-compatible list before the handler is called, so for ``infron/`` models it refuses
+``reasoning_effort`` and ``thinking`` unless the caller lists them in ``allowed_openai_params``,
+and it refuses ``dimensions`` and ``encoding_format`` on embeddings whatever the caller says (the
+``openai`` client sends ``encoding_format="base64"`` on every embeddings call, so the proxy's
+embeddings route would always fail).
 
 LiteLLM runs ``async_pre_call_deployment_hook`` of every callback in ``litellm.callbacks`` after the
 deployment is chosen and before that check, on every async call (``acompletion``, ``aembedding``,

@@ -33,11 +33,13 @@ from typing import Any
 import httpx
 import litellm
 from litellm.llms.custom_llm import CustomLLM
+from litellm.utils import custom_llm_setup
 
 from ..core.errors import InfronError
 from ..core.options import InfronOptions, parse_options
 from ..core.stream import aiter_sse_json, iter_sse_json
 from . import _transport as http
+from ._compat import router_stream_retry_budget
 from ._errors import to_litellm_error
 from ._hooks import hooks
 from ._request import build_chat_request, build_embedding_request
@@ -69,22 +71,20 @@ def _retries(requested: Any, litellm_params: Any) -> int:
     return max(0, int(requested))
 
 
-def _router_stream_retries(retries: int, litellm_params: Any) -> int:
+def _stream_open_retries(retries: int, litellm_params: Any) -> int:
     """The retry budget for opening an async stream.
 
     A Router call (the proxy's, or ``litellm.Router``) passes ``max_retries=0`` because the Router
-    retries on its own, but an async stream is opened on its first ``__anext__``, after the Router's
-    retry loop has returned: a 429/5xx there would never be retried. So the opening takes the
-    Router's budget (``metadata["max_retries"]``, its ``num_retries``) instead; nothing has been
-    yielded yet, so retrying is safe.
+    retries on its own. LiteLLM opens an async stream on its first ``__anext__``: a Router from
+    LiteLLM 1.108.0 on reads that first chunk inside its retry loop, so it retries the opening
+    itself; an older one has returned from its retry loop by then, and a 429/5xx there would never
+    be retried, so for it the opening takes the Router's ``num_retries`` (nothing has been yielded
+    yet, so retrying is safe). Exactly one of the two retries, never both.
     """
-    if retries or not isinstance(litellm_params, dict):
+    if retries:
         return retries
-    metadata = litellm_params.get("metadata")
-    if not isinstance(metadata, dict) or not metadata.get("model_group"):
-        return retries
-    budget = metadata.get("max_retries")
-    return max(0, int(budget)) if isinstance(budget, (int, str)) and str(budget).isdigit() else 0
+    budget = router_stream_retry_budget(litellm_params)
+    return retries if budget is None else budget
 
 
 class InfronLLM(CustomLLM):  # type: ignore[misc]
@@ -99,10 +99,10 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
     * ``reasoning={"effort": ..., "max_tokens": ...}`` (Infron's own object, always accepted); or
       LiteLLM's ``reasoning_effort="high"`` and ``thinking={"type": "enabled", "budget_tokens": N}``,
       mapped onto ``reasoning`` (``"max"`` -> ``"xhigh"``, ``thinking`` disabled -> effort
-      ``"none"``). LiteLLM 1.106.2 refuses these two for custom providers before the handler runs:
-      async calls and the proxy get them through :data:`~infron_integrations.litellm.hooks`
-      (installed by :func:`register`); synchronous calls need
-      ``allowed_openai_params=["reasoning_effort", "thinking"]``.
+      ``"none"``). LiteLLM (1.106.2 to 1.110.2) refuses these two for custom providers before the
+      handler runs: async calls and the proxy get them through
+      :data:`~infron_integrations.litellm.hooks` (installed by :func:`register`); synchronous calls
+      need ``allowed_openai_params=["reasoning_effort", "thinking"]``.
     * ``web_search_options={...}`` (docs: Web Search).
     * ``usage={"include": True}`` is sent by default so every answer carries its exact ``cost``.
     * ``prompt_cache=True`` (or ``{"system": True, "tools": True, "last_user": False, "ttl": "1h"}``)
@@ -283,9 +283,11 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
         loop, so the request is sent on the first ``__anext__``. An HTTP error at that point goes
         through LiteLLM's stream wrapper: 4xx errors (except 429) arrive with their own type; 429
         and 5xx arrive as ``litellm.MidStreamFallbackError`` whose ``original_exception`` is the
-        typed error (LiteLLM's router uses it to fall back). Because that is after a Router's
-        retry loop has returned, a Router call (the proxy's) retries the opening itself with the
-        Router's ``num_retries``.
+        typed error (LiteLLM's router uses it to retry and fall back). A Router from LiteLLM
+        1.108.0 on reads the first chunk inside ``acompletion``, so there the error is raised by
+        ``await router.acompletion(...)`` after the Router's retries; with an older Router it is
+        raised while iterating, and the handler retries the opening with the Router's
+        ``num_retries`` instead (see ``_stream_open_retries``).
         """
         try:
             url, content, request_headers, retries = self._prepare(
@@ -298,7 +300,7 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
                 headers,
                 stream=True,
             )
-            retries = _router_stream_retries(retries, litellm_params)
+            retries = _stream_open_retries(retries, litellm_params)
             response = await http.aopen_stream(
                 url, content, request_headers, _timeout(timeout), retries
             )
@@ -451,12 +453,9 @@ def register(
     entries = [e for e in litellm.custom_provider_map if e.get("provider") != provider]
     entries.append({"provider": provider, "custom_handler": chosen})
     litellm.custom_provider_map = entries
-    # LiteLLM reads the map into its provider lists on each call (utils.custom_llm_setup); doing
-    # it now makes `litellm.get_llm_provider("infron/...")` work before the first call too.
-    if provider not in litellm.provider_list:
-        litellm.provider_list.append(provider)
-    if provider not in litellm._custom_providers:
-        litellm._custom_providers.append(provider)
+    # LiteLLM reads the map into its provider lists with this on every call; running it now makes
+    # `litellm.get_llm_provider("infron/...")` work before the first call too.
+    custom_llm_setup()  # type: ignore[no-untyped-call]
     if install_hooks:
         if provider not in hooks.providers:
             hooks.providers = (*hooks.providers, provider)
