@@ -10,7 +10,7 @@ import io
 import struct
 import wave
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -47,6 +47,19 @@ def _wav_silence() -> bytes:
         out.setframerate(8000)
         out.writeframes(b"\x00\x00" * 800)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _private_catalog_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Keep fetched model catalogs out of the user's cache dir and out of other tests."""
+    from infron_integrations.langchain._profiles import forget_cached_profiles
+
+    monkeypatch.setenv("INFRON_CACHE_DIR", str(tmp_path_factory.mktemp("catalog-cache")))
+    forget_cached_profiles()
+    yield
+    forget_cached_profiles()
 
 
 @pytest.fixture(scope="session")

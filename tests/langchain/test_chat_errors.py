@@ -241,6 +241,33 @@ def test_connection_errors_are_typed() -> None:
     assert isinstance(info.value, openai.APIConnectionError)
 
 
+@pytest.mark.parametrize("mode", ["invoke", "stream", "ainvoke", "astream", "responses"])
+def test_network_errors_name_the_url_and_the_setting(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.setenv("INFRON_BASE_URL", "http://127.0.0.1:9/v1")
+    llm = ChatInfron(model="m", api_key="k", max_retries=0, default_query={"tag": "secret-ish"})
+    calls = {
+        "invoke": lambda: llm.invoke("hi"),
+        "stream": lambda: list(llm.stream("hi")),
+        "ainvoke": lambda: asyncio.run(llm.ainvoke("hi")),
+        "astream": lambda: asyncio.run(_drain(llm.astream("hi"))),
+        "responses": lambda: llm.model_copy(update={"use_responses_api": True}).invoke("hi"),
+    }
+    with pytest.raises(core.InfronConnectionError) as info:
+        calls[mode]()
+    text = str(info.value)
+    path = "responses" if mode == "responses" else "chat/completions"
+    assert f"Could not reach Infron at http://127.0.0.1:9/v1/{path} " in text
+    assert "INFRON_BASE_URL" in text and "base_url=" in text
+    assert "secret-ish" not in text  # the query is left out of the URL shown
+
+
+async def _drain(stream: Any) -> None:
+    async for _ in stream:
+        pass
+
+
 def test_the_key_never_leaks(infron_sandbox: Any, chat_model_factory: Any) -> None:
     secret = "sk-infron-very-secret-value"
     llm = chat_model_factory(api_key=secret, max_retries=0)

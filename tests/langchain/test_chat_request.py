@@ -214,9 +214,11 @@ def test_bad_per_call_options_fail_before_sending(
     ],
 )
 def test_bad_constructor_options_name_the_field(field: str, value: Any, expected: str) -> None:
-    with pytest.raises(ValidationError) as info:
+    # the class the README promises (a ValueError, like pydantic's ValidationError was)
+    with pytest.raises(InfronConfigError) as info:
         ChatInfron(model="m", api_key="k", **{field: value})
     assert expected in str(info.value)
+    assert not isinstance(info.value, ValidationError)
 
 
 def test_missing_key_says_how_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:

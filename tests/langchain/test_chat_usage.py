@@ -131,3 +131,40 @@ def test_the_responses_route_is_counted_with_its_cost(
     assert run.total.unknown_cost_requests == cb.unknown_cost_requests == 0
     assert Decimal(str(run.total_cost)) == sum(costs)
     assert [r.status for r in infron_sandbox.requests] == [200, 200, 200]
+
+
+def test_stream_usage_false_keeps_usage_off_the_chunks(
+    infron_sandbox: Any, chat_model_factory: Any
+) -> None:
+    """``stream_usage=False``: no ``stream_options`` and no chunk with ``usage_metadata``.
+
+    The gateway still sends a usage chunk while usage accounting asks for cost (docs: Billing
+    Tracking, streaming); it is counted for cost and not shown.
+    """
+    with track_usage() as run:
+        chunks = list(chat_model_factory().stream("hi", stream_usage=False))
+        field_off = list(chat_model_factory(stream_usage=False).stream("hi"))
+    body = infron_sandbox.last_request("/v1/chat/completions").body
+    assert "stream_options" not in body and body["usage"] == {"include": True}
+    for stream in (chunks, field_off):
+        assert [c for c in stream if c.usage_metadata] == []
+        assert all("token_usage" not in c.response_metadata for c in stream)
+        assert _merge(stream).response_metadata["cost"] > 0  # the cost still arrives
+    assert run.total.requests == 2 and run.total.input_tokens > 0
+    assert run.total.unknown_cost_requests == 0
+    # the default still carries exactly one usage chunk
+    default = list(chat_model_factory().stream("hi"))
+    assert sum(1 for c in default if c.usage_metadata) == 1
+
+
+async def test_stream_usage_false_on_the_responses_route(
+    infron_sandbox: Any, chat_model_factory: Any
+) -> None:
+    llm = chat_model_factory(use_responses_api=True)
+    with track_usage() as run:
+        chunks = [c async for c in llm.astream("hi", stream_usage=False)]
+        synced = list(llm.stream("hi", stream_usage=False))
+    assert infron_sandbox.last_request().path == "/v1/responses"
+    assert [c for c in chunks + synced if c.usage_metadata] == []
+    assert run.total.requests == 2 and run.total.input_tokens > 0
+    assert sum(1 for c in llm.stream("hi") if c.usage_metadata) == 1

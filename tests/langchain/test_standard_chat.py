@@ -9,19 +9,24 @@ Skips, each a capability flag with its reason:
 * ``test_stream_time``: VCR cassettes record a real gateway; the sandbox is local and
   deterministic already (``enable_vcr_tests`` is False).
 * ``test_audio_inputs`` ... see the flags below: every flag that is False says why.
+
+The capability flags the model's profile covers (tool calling, tool choice, structured output,
+image, image-URL and PDF inputs) are read from ``ChatInfron(...).profile``, so a wrong profile
+changes which standard tests run and each claim it makes is exercised end to end.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
 import httpx
 import pytest
+from langchain_core.load import load
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
+from langchain_tests.unit_tests import chat_models as unit_suite
 
 from infron_integrations.langchain import ChatInfron
 
@@ -35,7 +40,49 @@ _LONG_SYSTEM = " ".join(
 )
 
 
-class TestChatInfronUnit(ChatModelUnitTests):
+def _profile() -> dict[str, Any]:
+    """The shipped profile of MODEL (the test's catalog cache is empty: no refresh applies)."""
+    profile = ChatInfron(model=MODEL, api_key="profile-only").profile
+    assert profile, f"no profile for {MODEL}"
+    return dict(profile)
+
+
+class _ProfileFlags:
+    """Standard-suite flags taken from the model's profile."""
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return bool(_profile()["tool_calling"])
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return bool(_profile()["tool_choice"])
+
+    @property
+    def has_structured_output(self) -> bool:
+        return bool(_profile()["structured_output"])
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return bool(_profile()["image_inputs"])
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return bool(_profile()["image_url_inputs"])
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return bool(_profile()["pdf_inputs"])
+
+    @property
+    def supports_audio_inputs(self) -> bool:
+        # Not from the profile: MODEL's says audio_inputs=False (OpenAI takes audio on its audio
+        # models). The sandbox accepts input_audio parts for any model, so the standard audio
+        # test still checks the wire format ChatInfron sends.
+        return True
+
+
+class TestChatInfronUnit(_ProfileFlags, ChatModelUnitTests):
     @property
     def chat_model_class(self) -> type[ChatInfron]:
         return ChatInfron
@@ -53,40 +100,27 @@ class TestChatInfronUnit(ChatModelUnitTests):
         )
 
     @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
     def supports_json_mode(self) -> bool:
         return True
 
     @pytest.fixture(autouse=True)
     def _allow_chat_infron_in_load(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Let ``load(..., allowed_objects="all")`` in the standard ``test_serdes`` accept us.
+        """Load as docs/langchain.md says, in the standard ``test_serdes``.
 
-        langchain-core's "all" means the classes in its own serialization mapping (its partner
-        packages); a third-party class is allowed by name, ``allowed_objects=[ChatInfron]``,
-        which test_chat_models.py checks without this patch.
+        That test loads with ``allowed_objects="all"``, which in langchain-core means the classes
+        of its own serialization mapping (its partner packages); a third-party class is allowed
+        by name. The suite's ``load`` is given the documented settings instead.
         """
-        loader = importlib.import_module("langchain_core.load.load")
-        allowed = set(loader._get_default_allowed_class_paths("all"))
-        allowed.add(tuple(ChatInfron.lc_id()))
-        monkeypatch.setitem(loader._default_class_paths_cache, "all", allowed)
+
+        def documented_load(obj: Any, **kwargs: Any) -> Any:
+            if kwargs.get("allowed_objects") == "all":
+                kwargs["allowed_objects"] = [ChatInfron]
+            return load(obj, **kwargs)
+
+        monkeypatch.setattr(unit_suite, "load", documented_load)
 
 
-class _SandboxChatSuite(ChatModelIntegrationTests):
+class _SandboxChatSuite(_ProfileFlags, ChatModelIntegrationTests):
     """Flags and hooks shared by the sandbox and the live runs."""
 
     @property
@@ -103,22 +137,6 @@ class _SandboxChatSuite(ChatModelIntegrationTests):
 
     @property
     def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_audio_inputs(self) -> bool:
         return True
 
     @property

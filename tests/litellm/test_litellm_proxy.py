@@ -276,3 +276,101 @@ def test_cached_tokens_and_tool_calls_through_the_proxy(proxy: Proxy, infron_san
     written = details["cache_write_tokens"]
     assert written > 0
     assert second.usage.prompt_tokens_details.cached_tokens == written  # type: ignore[union-attr]
+
+
+# --- reasoning_details through the proxy (docs: Reasoning & Thinking) ------------------------
+
+_WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+_QUESTION = [{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]
+
+
+def _issued_details(sb: Any) -> list[dict[str, Any]]:
+    """What the gateway issued for the first turn (the deterministic sandbox, asked again)."""
+    first = next(r for r in sb.requests if r.path == "/v1/chat/completions")
+    body = {k: v for k, v in first.body.items() if k not in ("stream", "stream_options")}
+    r = httpx.post(
+        sb.base_url + "/chat/completions",
+        json=body,
+        headers={"Authorization": f"Bearer {sb.api_key}"},
+        timeout=10,
+    )
+    return r.json()["choices"][0]["message"]["reasoning_details"]  # type: ignore[no-any-return]
+
+
+def _replayed(sb: Any) -> dict[str, Any]:
+    return sb.last_request("/v1/chat/completions").body["messages"][1]  # type: ignore[no-any-return]
+
+
+def test_reasoning_details_go_back_with_the_tool_result(proxy: Proxy, infron_sandbox: Any) -> None:
+    """A proxy user appends the message as received; the handler lifts the details."""
+    client = proxy.client()
+    first = client.chat.completions.create(
+        model="deepseek-r1",
+        messages=_QUESTION,  # type: ignore[arg-type]
+        tools=[_WEATHER],  # type: ignore[list-item]
+    )
+    message = first.choices[0].message
+    issued = _issued_details(infron_sandbox)
+    extra = message.model_extra or {}
+    assert extra["provider_specific_fields"]["reasoning_details"] == issued
+    call = message.tool_calls[0]  # type: ignore[index]
+    result = {"role": "tool", "tool_call_id": call.id, "content": "sunny"}
+    answer = client.chat.completions.create(
+        model="deepseek-r1",
+        messages=[*_QUESTION, message, result],  # type: ignore[list-item]
+        tools=[_WEATHER],  # type: ignore[list-item]
+    )
+    assert answer.choices[0].message.content == "Based on get_weather: sunny."
+    sent = _replayed(infron_sandbox)
+    assert sent["reasoning_details"] == issued
+    assert "provider_specific_fields" not in sent
+
+
+def test_streamed_reasoning_details_arrive_merged_once(proxy: Proxy, infron_sandbox: Any) -> None:
+    """The handler's closing chunk carries the merged list in ``provider_specific_fields``; a
+    proxy user sends it back as the assistant message's ``reasoning_details``."""
+    client = proxy.client()
+    stream = client.chat.completions.create(
+        model="deepseek-r1",
+        messages=_QUESTION,  # type: ignore[arg-type]
+        tools=[_WEATHER],  # type: ignore[list-item]
+        stream=True,
+    )
+    chunks = [c for c in stream if c.choices]
+    closing = [
+        (c.choices[0].delta.model_extra or {}).get("provider_specific_fields") or {} for c in chunks
+    ]
+    merged = [fields["reasoning_details"] for fields in closing if "reasoning_details" in fields]
+    issued = _issued_details(infron_sandbox)
+    assert merged == [issued]  # once, whole
+    heads = [c.choices[0].delta.tool_calls[0] for c in chunks if c.choices[0].delta.tool_calls]
+    arguments = "".join(h.function.arguments or "" for h in heads)  # type: ignore[union-attr]
+    call = {
+        "id": heads[0].id,
+        "type": "function",
+        "function": {"name": heads[0].function.name, "arguments": arguments},  # type: ignore[union-attr]
+    }
+    assistant = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [call],
+        "reasoning_details": merged[0],
+    }
+    result = {"role": "tool", "tool_call_id": call["id"], "content": "sunny"}
+    answer = client.chat.completions.create(
+        model="deepseek-r1",
+        messages=[*_QUESTION, assistant, result],  # type: ignore[list-item]
+        tools=[_WEATHER],  # type: ignore[list-item]
+    )
+    assert answer.choices[0].message.content == "Based on get_weather: sunny."
+    assert _replayed(infron_sandbox)["reasoning_details"] == issued

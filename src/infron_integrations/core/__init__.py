@@ -56,6 +56,7 @@ _LAZY: dict[str, str] = {
     "error_from_response": "errors",
     "iter_sse_json": "stream",
     "merge_options": "options",
+    "merge_reasoning_details": "reasoning",
     "openai_client": "http",
     "parse_options": "options",
     "raise_for_inband_error": "errors",
@@ -115,6 +116,7 @@ __all__ = [
     "error_from_response",
     "iter_sse_json",
     "merge_options",
+    "merge_reasoning_details",
     "openai_client",
     "parse_options",
     "raise_for_inband_error",
@@ -180,6 +182,7 @@ if TYPE_CHECKING:  # pragma: no cover
         parse_options,
         request_fragment,
     )
+    from .reasoning import merge_reasoning_details
     from .settings import DEFAULT_BASE_URL, InfronSettings
     from .stream import StreamAccumulator, aiter_sse_json, iter_sse_json
     from .usage import UsageRecord, UsageTotals, UsageTracker, record_usage, track_usage

@@ -35,6 +35,7 @@ from .errors import (
     InfronTimeoutError,
     error_from_response,
 )
+from .settings import ENV_BASE_URL
 
 if TYPE_CHECKING:
     import httpx
@@ -116,10 +117,17 @@ def convert_openai_error(exc: BaseException) -> InfronError | None:
             body = exc.response.text
         return error_from_response(exc.status_code, body, exc.response.headers)
     if isinstance(exc, openai.APITimeoutError):
-        return InfronTimeoutError(f"Timed out waiting for Infron: {exc}")
+        return InfronTimeoutError(
+            f"Timed out waiting for Infron at {_url_of(exc)}: {exc}. Raise the timeout "
+            f"(timeout=...) or retry; the URL comes from base_url= or {ENV_BASE_URL}."
+        )
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
-        return InfronConnectionError(f"Connection to Infron failed or broke: {cause}")
+        return InfronConnectionError(
+            f"Could not reach Infron at {_url_of(exc)} (the connection failed or broke: "
+            f"{cause}). Check base_url= or the {ENV_BASE_URL} environment variable, which choose "
+            "that URL, and the network."
+        )
     if isinstance(exc, openai.APIResponseValidationError):
         return InfronStreamError(f"Infron sent a response that could not be parsed: {exc}")
     if isinstance(exc, openai.APIError):
@@ -129,6 +137,15 @@ def convert_openai_error(exc: BaseException) -> InfronError | None:
             return error_from_response(_status(body), body)
         return InfronAPIError(str(exc.message))
     return None
+
+
+def _url_of(exc: BaseException) -> str:
+    """The URL a failed request went to, without its query (which a caller may fill)."""
+    try:
+        url = str(exc.request.url)  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return "(unknown URL)"
+    return url.split("?", 1)[0]
 
 
 def _status(body: Mapping[str, Any]) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "WebSearchOptions",
     "check_option_spelling",
     "coerce_prompt_cache",
+    "config_error",
     "merge_options",
     "parse_options",
     "request_fragment",
@@ -346,6 +347,22 @@ def _format_validation(exc: ValidationError, prefix: str) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         lines.append(f"{path}: {msg}")
     return "; ".join(lines)
+
+
+def config_error(exc: ValidationError, where: str) -> InfronConfigError:
+    """The :class:`InfronConfigError` for a pydantic error in the settings of ``where``.
+
+    Adapters whose classes are pydantic models (LangChain's) raise it from their constructors, so
+    a bad setting raises the same class everywhere. An ``InfronConfigError`` raised inside a
+    validator comes back unchanged (its message already says what to do); other errors are
+    listed as ``where.field: message``.
+    """
+    errors = exc.errors(include_url=False)
+    if len(errors) == 1:
+        inner = (errors[0].get("ctx") or {}).get("error")
+        if isinstance(inner, InfronConfigError):
+            return inner
+    return InfronConfigError(f"Invalid {where} settings: " + _format_validation(exc, where))
 
 
 def parse_options(

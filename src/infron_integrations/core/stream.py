@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
 from .errors import InfronStreamError, raise_for_inband_error
+from .reasoning import merge_reasoning_details
 from .usage import UsageRecord
 
 __all__ = ["StreamAccumulator", "aiter_sse_json", "iter_sse_json", "parse_sse_line"]
@@ -63,11 +64,13 @@ class StreamAccumulator:
     """Feed it every chunk (as a dict) of a chat-completions stream.
 
     It raises on in-band errors as they arrive, remembers the final usage chunk (with ``cost``),
-    the request id and upstream provider, and :meth:`finish` raises if the stream ended before any
-    choice reported a ``finish_reason``.
+    the request id and upstream provider, collects each choice's ``reasoning_details`` fragments
+    (:meth:`reasoning_details` merges them), and :meth:`finish` raises if the stream ended before
+    any choice reported a ``finish_reason``.
     """
 
     __slots__ = (
+        "_details",
         "_text",
         "finish_reason",
         "model",
@@ -79,6 +82,7 @@ class StreamAccumulator:
 
     def __init__(self) -> None:
         self._text: list[str] = []
+        self._details: dict[int, list[Any]] = {}
         self.finish_reason: str | None = None
         self.native_finish_reason: str | None = None
         self.usage_chunk: Mapping[str, Any] | None = None
@@ -103,6 +107,9 @@ class StreamAccumulator:
                     content = delta.get("content")
                     if content:
                         self._text.append(content)
+                    details = delta.get("reasoning_details")
+                    if details and isinstance(details, list):
+                        self._details.setdefault(choice.get("index") or 0, []).extend(details)
                 reason = choice.get("finish_reason")
                 if reason:
                     self.finish_reason = reason
@@ -111,6 +118,11 @@ class StreamAccumulator:
             raise_for_inband_error(chunk)
         if chunk.get("usage"):
             self.usage_chunk = chunk
+
+    def reasoning_details(self, index: int = 0) -> list[Any] | None:
+        """Choice ``index``'s ``reasoning_details``, merged (None when the stream had none)."""
+        fragments = self._details.get(index)
+        return merge_reasoning_details(fragments) if fragments else None
 
     @property
     def partial_text(self) -> str:

@@ -19,6 +19,8 @@ _LAZY = {
     "get_infron_callback": ".callbacks",
     "InfronEmbeddings": ".embeddings",
     "InfronRerank": ".rerank",
+    "arefresh_model_profiles": "._profiles",
+    "refresh_model_profiles": "._profiles",
 }
 
 # a literal list, so type checkers see these names as exported (they cannot read `sorted(_LAZY)`)
@@ -27,7 +29,9 @@ __all__ = [
     "InfronCallbackHandler",
     "InfronEmbeddings",
     "InfronRerank",
+    "arefresh_model_profiles",
     "get_infron_callback",
+    "refresh_model_profiles",
 ]
 
 
@@ -41,6 +45,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._profiles import arefresh_model_profiles, refresh_model_profiles
     from .callbacks import InfronCallbackHandler, get_infron_callback
     from .chat_models import ChatInfron
     from .embeddings import InfronEmbeddings

@@ -10,7 +10,8 @@ The functions work on the parsed JSON dicts directly (no SDK models, no per-chun
 validation): this is the hot path of every call. Where each Infron extra lands:
 
 * reasoning text -> ``additional_kwargs["reasoning_content"]`` (LangChain turns it into a standard
-  ``reasoning`` content block); ``reasoning_details`` -> ``additional_kwargs`` as sent;
+  ``reasoning`` content block); ``reasoning_details`` -> ``additional_kwargs`` as sent (a
+  stream's fragments merged by type and index, in the closing chunk);
 * ``thought_signature`` -> ``additional_kwargs["thought_signature"]``; tool-call signatures ->
   ``additional_kwargs["tool_call_thought_signatures"]`` keyed by tool-call id (LangChain's tool
   calls cannot carry extra keys);
@@ -32,6 +33,7 @@ from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, p
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from ..core.errors import InfronAPIError, raise_for_inband_error
+from ..core.reasoning import merge_reasoning_details
 
 __all__ = [
     "PROVIDER",
@@ -234,18 +236,27 @@ class StreamConverter:
     Strings that LangChain would concatenate when merging chunks (model name, request id,
     provider) and numbers it cannot merge (cost) are emitted exactly once, in the closing chunk
     built by :meth:`final_chunk`, together with the usage, so exactly one chunk carries
-    ``usage_metadata``.
+    ``usage_metadata``. With ``report_usage=False`` (``stream_usage=False``) no chunk carries it,
+    even when the gateway sends usage anyway (it does whenever usage accounting asks for cost).
+    ``reasoning_details`` fragments are collected and emitted there too, merged by type and index
+    (``core.reasoning``): LangChain's chunk merge would concatenate their repeated ``format`` and
+    fold entries of different types that share an index into one, and a replay must carry them
+    whole and unchanged (docs: Reasoning & Thinking).
     """
 
-    __slots__ = ("_ids", "_meta", "_usage", "model_name", "schema")
+    __slots__ = ("_details", "_ids", "_meta", "_usage", "model_name", "report_usage", "schema")
 
-    def __init__(self, model_name: str, schema: type | None = None) -> None:
+    def __init__(
+        self, model_name: str, schema: type | None = None, *, report_usage: bool = True
+    ) -> None:
         self.model_name = model_name
         self.schema = schema
+        self.report_usage = report_usage
         self._meta: dict[str, Any] = {}
         self._usage: Mapping[str, Any] | None = None
         #: tool-call index -> id, for signatures that arrive after the call's first delta
         self._ids: dict[int, str] = {}
+        self._details: list[Any] = []
 
     def _remember(self, chunk: Mapping[str, Any]) -> None:
         meta = self._meta
@@ -296,8 +307,10 @@ class StreamConverter:
             if signatures:
                 additional_kwargs[SIGNATURES_KEY] = signatures
         for key, value in delta.items():
-            if key not in _MESSAGE_KEYS and value is not None:
-                additional_kwargs[key] = value  # thought_signature, reasoning_details, ...
+            if key == "reasoning_details" and isinstance(value, list):
+                self._details.extend(value)  # emitted merged by final_chunk
+            elif key not in _MESSAGE_KEYS and value is not None:
+                additional_kwargs[key] = value  # thought_signature, audio, ...
         response_metadata: dict[str, Any] = {"model_provider": PROVIDER}
         annotations = delta.get("annotations")
         if annotations:
@@ -326,9 +339,12 @@ class StreamConverter:
         response_metadata = {key: value for key, value in meta.items() if key != "model"}
         response_metadata["model_name"] = meta.get("model") or self.model_name
         response_metadata["model_provider"] = PROVIDER
-        if self._usage is not None:
-            response_metadata["token_usage"] = self._usage
+        usage = self._usage if self.report_usage else None
+        if usage is not None:
+            response_metadata["token_usage"] = usage
         additional_kwargs: dict[str, Any] = {}
+        if self._details:
+            additional_kwargs["reasoning_details"] = merge_reasoning_details(self._details)
         if self.schema is not None:
             parsed = parse_structured(self.schema, text)
             if parsed is not None:
@@ -337,7 +353,7 @@ class StreamConverter:
             content="",
             additional_kwargs=additional_kwargs,
             response_metadata=response_metadata,
-            usage_metadata=usage_metadata(self._usage) if self._usage is not None else None,
+            usage_metadata=usage_metadata(usage) if usage is not None else None,
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from ..core.errors import InfronConfigError
 from ..core.openai_compat import INFRON_EXTRA_KEYS
-from ..core.options import request_fragment
+from ..core.options import check_option_spelling, request_fragment
 from ..core.usage import UsageRecord
 from ._chat_payload import pop_call_options
 from ._compat import (
@@ -37,9 +37,11 @@ from ._compat import (
     convert_input,
     default_params,
     request_payload,
+    should_stream_usage,
     stream_responses,
 )
 from ._errors import to_langchain_error
+from ._validation import NO_PREVIOUS_RESPONSE, check_body_extras
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import (
@@ -67,6 +69,11 @@ def payload(
 ) -> dict[str, Any]:
     """The ``/v1/responses`` body, Infron options in ``extra_body``."""
     layer = pop_call_options(kwargs)
+    check_option_spelling(kwargs)
+    if "extra_body" in kwargs:
+        check_body_extras(kwargs["extra_body"])
+    if kwargs.get("previous_response_id") is not None:
+        raise InfronConfigError(NO_PREVIOUS_RESPONSE)
     options = model._call_options(layer)
     if options.web_search is not None:
         raise InfronConfigError(
@@ -283,8 +290,10 @@ def stream(
     stop: list[str] | None,
     run_manager: CallbackManagerForLLMRun | None,
     kwargs: dict[str, Any],
+    stream_usage: bool | None = None,
 ) -> Iterator[ChatGenerationChunk]:
     usage: UsageMetadata | None = None
+    report = should_stream_usage(model, stream_usage, kwargs)
     first = True
     peeking, peek = _peeking(model, is_async=False)
     attached = False
@@ -292,6 +301,8 @@ def stream(
         for chunk in stream_responses(peeking, messages, stop, run_manager, kwargs):
             if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
                 usage = chunk.message.usage_metadata
+                if not report:  # stream_usage=False: counted for cost, not shown
+                    chunk.message.usage_metadata = None
             if first:  # once: LangChain concatenates repeated strings when merging chunks
                 chunk.message.response_metadata[GATEWAY_KEY] = "infron"
                 first = False
@@ -313,8 +324,10 @@ async def astream(
     stop: list[str] | None,
     run_manager: AsyncCallbackManagerForLLMRun | None,
     kwargs: dict[str, Any],
+    stream_usage: bool | None = None,
 ) -> AsyncIterator[ChatGenerationChunk]:
     usage: UsageMetadata | None = None
+    report = should_stream_usage(model, stream_usage, kwargs)
     first = True
     peeking, peek = _peeking(model, is_async=True)
     attached = False
@@ -322,6 +335,8 @@ async def astream(
         async for chunk in astream_responses(peeking, messages, stop, run_manager, kwargs):
             if isinstance(chunk.message, AIMessageChunk) and chunk.message.usage_metadata:
                 usage = chunk.message.usage_metadata
+                if not report:  # stream_usage=False: counted for cost, not shown
+                    chunk.message.usage_metadata = None
             if first:
                 chunk.message.response_metadata[GATEWAY_KEY] = "infron"
                 first = False

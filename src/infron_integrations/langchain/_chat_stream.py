@@ -47,10 +47,12 @@ def _request(
     kwargs: dict[str, Any],
 ) -> tuple[dict[str, Any], StreamConverter, dict[str, Any]]:
     kwargs["stream"] = True
-    if should_stream_usage(model, stream_usage, kwargs):
+    report = should_stream_usage(model, stream_usage, kwargs)
+    if report:
         kwargs["stream_options"] = {"include_usage": True}
     payload, schema, options = model._prepare(messages, stop, kwargs)
-    return payload, StreamConverter(payload["model"], schema), options
+    # usage still reaches the trackers (for cost); it is only kept off the chunks
+    return payload, StreamConverter(payload["model"], schema, report_usage=report), options
 
 
 def _raise(exc: Exception, response: RawResponse | None, acc: StreamAccumulator) -> None:

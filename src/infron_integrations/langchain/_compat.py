@@ -23,7 +23,7 @@ from langchain_openai.chat_models import base as _base
 from langchain_openai.chat_models.base import BaseChatOpenAI
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import LangSmithParams, LanguageModelInput
+    from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
     from langchain_core.messages import BaseMessage
     from langchain_core.outputs import ChatGenerationChunk
     from langchain_core.prompt_values import PromptValue
@@ -98,6 +98,12 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
         "langchain_openai.chat_models.base:BaseChatOpenAI",
         "_astream_responses",
         "async twin of _stream_responses",
+    ),
+    PrivateName(
+        "langchain_core.language_models.chat_models:BaseChatModel",
+        "_resolve_model_profile",
+        "where a chat model's default profile comes from (langchain-core's docstring asks "
+        "partners to override it); overridden to read Infron's catalog instead of OpenAI's ids",
     ),
     PrivateName(
         "langchain_core.language_models.chat_models:BaseChatModel",
@@ -226,7 +232,13 @@ class ChatOpenAIHooks(BaseChatOpenAI):  # type: ignore[override]
     def _infron_use_responses_api(self, payload: dict[str, Any]) -> bool:
         return super()._use_responses_api(payload)
 
+    def _infron_model_profile(self) -> ModelProfile | None:
+        return super()._resolve_model_profile()
+
     # the private names themselves
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return self._infron_model_profile()
 
     def _get_request_payload(
         self,

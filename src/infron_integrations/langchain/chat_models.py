@@ -11,6 +11,10 @@ names of the base class are redefined on purpose:
   setting it silently switches to the Responses API; here the Responses API is used only when
   ``use_responses_api=True`` is passed.
 * prompt caching is ``prompt_cache``, because ``cache`` is LangChain's response cache.
+
+Also: ``profile`` from Infron's model catalog (``._profiles``), token counts that never reach the
+network (``._tokens``), and one validation story for options wherever they are put
+(``._validation``).
 """
 
 from __future__ import annotations
@@ -18,18 +22,26 @@ from __future__ import annotations
 # Imports that only some calls need (the SSE and Responses paths, usage records, the pooled-client
 # registry and its wire models) are made where they are used: importing ChatInfron should cost
 # little more than importing ChatOpenAI.
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import Self
 
 from ..core.cache import apply_prompt_cache
-from ..core.openai_compat import RawResponse, raw_response_type, sdk_http
+from ..core.errors import InfronConfigError
+from ..core.openai_compat import RawResponse, sdk_http
 from ..core.options import (
     InfronOptions,
     PromptCache,
@@ -38,12 +50,13 @@ from ..core.options import (
     WebSearchOptions,
     check_option_spelling,
     coerce_prompt_cache,
+    config_error,
     merge_options,
     parse_options,
     request_fragment,
 )
 from ..core.settings import InfronSettings
-from ._chat_convert import chat_result
+from ._chat_invoke import agenerate, generate
 from ._chat_payload import (
     ReasoningReplay,
     message_dicts,
@@ -51,16 +64,19 @@ from ._chat_payload import (
     request_options,
     structured_schema,
 )
-from ._chat_transport import LoopClient, read_json
+from ._chat_transport import LoopClient
 from ._compat import ChatOpenAIHooks, convert_input, default_params
-from ._errors import to_langchain_error
+from ._serde import NAMESPACE, SECRET_ENV, plain_options
+from ._validation import NO_PREVIOUS_RESPONSE, check_body_extras, check_init_kwargs
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import ModelProfile
+    from langchain_core.tools import BaseTool
+
     from ..core.usage import UsageRecord
 
 __all__ = ["ChatInfron"]
 
-_PATH = "/chat/completions"
 FRAMEWORK = "langchain"
 
 
@@ -134,7 +150,14 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
     Every completed call (invoke, stream, batch; sync or async) records one usage record with
     the gateway's cost into the active ``track_usage()`` trackers and ``get_infron_callback()``.
     Errors are raised as classes that are at once the core Infron errors, LangChain's
-    ``Model*Error`` types and the OpenAI SDK's error types.
+    ``Model*Error`` types and the OpenAI SDK's error types. A bad setting or option, wherever it
+    is given (fields, call keywords, ``bind``, ``extra_body``, ``model_kwargs``), raises
+    ``InfronConfigError`` before anything is sent.
+
+    ``profile`` (LangChain's model profile: context window, output limit, modalities, tools,
+    structured output, reasoning) comes from Infron's model catalog: a snapshot shipped with the
+    package, or the gateway's own after ``refresh_model_profiles()``. ``get_num_tokens`` and
+    ``get_num_tokens_from_messages`` estimate offline (docs: docs/langchain.md, token counting).
     """
 
     model_name: str = Field(alias="model")
@@ -177,6 +200,14 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
 
     # --- construction ------------------------------------------------------------------------
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Build the model; any bad setting raises ``InfronConfigError`` naming it."""
+        check_init_kwargs(type(self), kwargs)
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            raise config_error(exc, type(self).__name__) from None
+
     @field_validator("prompt_cache", mode="before")
     @classmethod
     def _prompt_cache_flag(cls, value: Any) -> Any:
@@ -200,9 +231,13 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         return self
 
     def _resolve_environment(self) -> None:
-        # unknown constructor keywords land in model_kwargs (sent as is): refuse near misses
+        if self.use_previous_response_id:
+            raise InfronConfigError(NO_PREVIOUS_RESPONSE)
+        # also reached without __init__ (model_validate): body extras are checked here too
+        if self.extra_body:
+            check_body_extras(self.extra_body, "extra_body")
         if self.model_kwargs:
-            check_option_spelling(self.model_kwargs)
+            check_body_extras(self.model_kwargs, "model_kwargs")
         if self.n is not None and self.n < 1:
             raise ValueError("n must be at least 1.")
         if self.n is not None and self.n > 1 and self.streaming:
@@ -261,7 +296,13 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         """
         if update:
             update = {_ALIASES.get(key, key): value for key, value in update.items()}
+            if update.get("use_previous_response_id"):
+                raise InfronConfigError(NO_PREVIOUS_RESPONSE)
+            for name in ("extra_body", "model_kwargs"):
+                check_body_extras(update.get(name), name)
         copy = super().model_copy(update=update, deep=deep)
+        if update and "model_name" in update and "profile" not in update:
+            copy.profile = self._infron_model_profile_for(copy)
         if update:
             if _CONNECTION_FIELDS.intersection(update):
                 # re-resolve key/URL/retries and pick the pooled clients for the new settings
@@ -294,11 +335,11 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
 
     @property
     def lc_secrets(self) -> dict[str, str]:
-        return {"openai_api_key": "INFRON_API_KEY"}
+        return {"openai_api_key": SECRET_ENV}
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
-        return ["infron_integrations", "langchain", "chat_models"]
+        return [NAMESPACE, "langchain", "chat_models"]
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -309,16 +350,12 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         return {"openai_api_base": self.openai_api_base} if self.openai_api_base else {}
 
     def to_json(self) -> Any:
-        """Serialize with the option models as plain dicts, so ``load()`` rebuilds them."""
-        data = super().to_json()
-        kwargs = data.get("kwargs") if isinstance(data, dict) else None
-        if isinstance(kwargs, dict):
-            for key, value in list(kwargs.items()):
-                if isinstance(value, (ProviderPreferences, Reasoning, WebSearchOptions)):
-                    kwargs[key] = value.to_wire()
-                elif isinstance(value, PromptCache):
-                    kwargs[key] = value.model_dump(mode="json", exclude_none=True)
-        return data
+        """Serialize with the option models as plain dicts, so ``load()`` rebuilds them.
+
+        Load with ``load(data, valid_namespaces=["infron_integrations"],
+        allowed_objects=[ChatInfron], secrets_from_env=True)``; the key is never written.
+        """
+        return plain_options(super().to_json())
 
     @property
     def _llm_type(self) -> str:
@@ -347,6 +384,54 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         # Only the explicit opt-in: Infron's `reasoning` and tools stay on chat completions.
         return self.use_responses_api is True
 
+    def _infron_model_profile(self) -> ModelProfile | None:
+        return self._infron_model_profile_for(self)
+
+    @staticmethod
+    def _infron_model_profile_for(model: ChatInfron) -> ModelProfile | None:
+        # runs while the model is validated, before the key and URL are resolved: read the URL
+        # the way the settings will; no network (see ._profiles)
+        from ._profiles import base_url_of, profile_for
+
+        return profile_for(model.model_name, base_url_of(model.openai_api_base))
+
+    # --- token counting (offline; see ._tokens) ---------------------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids from ``custom_get_token_ids``; ChatInfron itself has none (see ``_tokens``).
+
+        Raises:
+            NotImplementedError: no ``custom_get_token_ids`` was given.
+        """
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        from ._tokens import NO_TOKEN_IDS
+
+        raise NotImplementedError(NO_TOKEN_IDS)
+
+    def get_num_tokens(self, text: str) -> int:
+        """Estimated tokens of ``text``, offline (``custom_get_token_ids`` when given)."""
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        from ._tokens import count_text
+
+        return count_text(text, self.model_name)
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: Sequence[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+        **_: Any,
+    ) -> int:
+        """Estimated prompt tokens of ``messages`` (and ``tools``), offline, never downloading.
+
+        See docs/langchain.md (token counting) for the method and its measured accuracy; an
+        answer from the gateway in ``messages`` calibrates the estimate to its real count.
+        """
+        from ._tokens import count_messages
+
+        return count_messages(messages, self.model_name, tools)
+
     # --- request building --------------------------------------------------------------------
 
     def _base_fragment(self) -> dict[str, Any]:
@@ -369,6 +454,8 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         """The body, the pydantic schema of a structured answer (if any), the request options."""
         layer = pop_call_options(kwargs)
         check_option_spelling(kwargs)
+        if "extra_body" in kwargs:  # the instance's was checked when it was built
+            check_body_extras(kwargs["extra_body"])
         options = self._call_options(layer)
         fragment = request_fragment(options) if layer else self._base_fragment()
         messages = convert_input(self, input_).to_messages()
@@ -413,11 +500,6 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
             record = UsageRecord(model=model, framework=FRAMEWORK, unknown_cost_requests=1)
         record_usage(record)
 
-    def _record_body(self, body: dict[str, Any], model: str) -> None:
-        from ..core.usage import UsageRecord
-
-        self._record(UsageRecord.from_response(body, framework=FRAMEWORK), model)
-
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -429,27 +511,7 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
             from ._chat_responses import generate as responses_generate
 
             return responses_generate(self, messages, stop, run_manager, kwargs)
-        payload, schema, options = self._prepare(messages, stop, kwargs)
-        payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
-        response: RawResponse | None = None
-        try:
-            response = self.root_client.post(
-                _PATH, body=payload, cast_to=raw_response_type(), options=options
-            )
-            body = read_json(response)
-            result = chat_result(
-                body,
-                model_name=payload["model"],
-                schema=schema,
-                generation_info=self._headers_info(response),
-            )
-        except Exception as exc:
-            error = to_langchain_error(exc, response=response)
-            if error is exc:
-                raise
-            raise error from exc
-        self._record_body(body, payload["model"])
-        return result
+        return generate(self, messages, stop, kwargs)
 
     async def _agenerate(
         self,
@@ -462,28 +524,7 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
             from ._chat_responses import agenerate as responses_agenerate
 
             return await responses_agenerate(self, messages, stop, run_manager, kwargs)
-        payload, schema, options = self._prepare(messages, stop, kwargs)
-        payload["stream"] = False  # e.g. streaming=True with disable_streaming: still one body
-        response: RawResponse | None = None
-        try:
-            client = self._async_root()
-            response = await client.post(
-                _PATH, body=payload, cast_to=raw_response_type(), options=options
-            )
-            body = read_json(response)
-            result = chat_result(
-                body,
-                model_name=payload["model"],
-                schema=schema,
-                generation_info=self._headers_info(response),
-            )
-        except Exception as exc:
-            error = to_langchain_error(exc, response=response)
-            if error is exc:
-                raise
-            raise error from exc
-        self._record_body(body, payload["model"])
-        return result
+        return await agenerate(self, messages, stop, kwargs)
 
     def _async_root(self) -> Any:
         root = self.root_async_client
@@ -506,7 +547,7 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         if self._infron_use_responses_api(kwargs):
             from ._chat_responses import stream as responses_stream
 
-            yield from responses_stream(self, messages, stop, run_manager, kwargs)
+            yield from responses_stream(self, messages, stop, run_manager, kwargs, stream_usage)
             return
         from ._chat_stream import stream as sse_stream
 
@@ -524,7 +565,8 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
         if self._infron_use_responses_api(kwargs):
             from ._chat_responses import astream as responses_astream
 
-            async for chunk in responses_astream(self, messages, stop, run_manager, kwargs):
+            chunks = responses_astream(self, messages, stop, run_manager, kwargs, stream_usage)
+            async for chunk in chunks:
                 yield chunk
             return
         from ._chat_stream import astream as sse_astream

@@ -15,16 +15,19 @@ from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.load import Serializable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
 from ..core.errors import InfronAPIError, InfronConfigError, raise_for_inband_error
 from ..core.http import async_openai_client, openai_client
 from ..core.openai_compat import RawResponse, raw_response_type
-from ..core.options import ProviderPreferences, parse_options
+from ..core.options import ProviderPreferences, check_option_spelling, config_error, parse_options
 from ..core.settings import InfronSettings
 from ..core.usage import UsageRecord, record_usage
 from ._errors import to_langchain_error
+from ._serde import SECRET_ENV, plain_options
+from ._validation import check_init_kwargs
 
 __all__ = ["InfronEmbeddings"]
 
@@ -33,11 +36,13 @@ _FRAMEWORK = "langchain"
 _RESERVED = ("model", "input", "encoding_format", "dimensions", "provider", "usage")
 
 
-class _InfronConnection(BaseModel):
+class _InfronConnection(Serializable):
     """Connection fields shared by the LangChain embeddings and rerank classes.
 
     Settings are resolved once, when the object is built, so a missing key or a malformed URL
-    fails at construction with the core's how-to-fix message, and no call builds a client.
+    fails at construction with the core's how-to-fix message, and no call builds a client. Any
+    bad setting raises ``InfronConfigError``, as with ChatInfron. Both classes serialize with
+    LangChain's ``dumpd``/``load`` (see ``._serde``); the key is written as a secret reference.
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, protected_namespaces=())
@@ -56,6 +61,25 @@ class _InfronConnection(BaseModel):
     """Extra headers sent with every request."""
 
     _settings: InfronSettings = PrivateAttr()
+
+    def __init__(self, **kwargs: Any) -> None:
+        check_init_kwargs(type(self), kwargs)
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            raise config_error(exc, type(self).__name__) from None
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": SECRET_ENV}
+
+    def to_json(self) -> Any:
+        """Serialize with ``provider`` as a plain dict; the key as a secret reference."""
+        return plain_options(super().to_json())
 
     def model_post_init(self, context: Any, /) -> None:
         self._settings = InfronSettings.resolve(
@@ -80,6 +104,7 @@ def _validate_provider(value: Any) -> ProviderPreferences | None:
 
 
 def _check_model_kwargs(value: dict[str, Any], reserved: Iterable[str]) -> dict[str, Any]:
+    check_option_spelling(value)  # `provder` would be sent and ignored
     clash = sorted(set(value) & set(reserved))
     if clash:
         raise InfronConfigError(

@@ -30,6 +30,8 @@ __all__ = [
     "router_reads_first_chunk",
     "router_stream_retry_budget",
     "set_response_cost",
+    "set_stream_message_fields",
+    "set_stream_tool_call_fields",
 ]
 
 #: The LiteLLM releases every entry of this module was checked on.
@@ -82,6 +84,39 @@ class InfronStreamChunk(ModelResponseStream):  # type: ignore[misc]
         if format_spec:
             return super().__format__(format_spec)  # type: ignore[no-any-return]
         return f"ModelResponseStream(id={self.id!r}, choices={len(self.choices)})"
+
+
+def set_stream_message_fields(chunk: Any, fields: Mapping[str, Any]) -> None:
+    """Put message fields LiteLLM does not model on a stream's closing chunk, so that
+    ``litellm.stream_chunk_builder`` files them in ``message.provider_specific_fields``.
+
+    That is where LiteLLM's non-stream converter files the same fields (Infron's
+    ``reasoning_details``, ``thought_signature``), so a message rebuilt from a stream replays like
+    a non-streamed one. Why the closing chunk: the builder drops delta keys it does not know (the
+    ``reasoning_details`` fragments of the deltas are lost) and merges the deltas'
+    ``provider_specific_fields`` key by key with the last value winning, so a list sent in
+    fragments there would keep only its last fragment. A handler's closing
+    ``GenericStreamingChunk["provider_specific_fields"]`` becomes the last delta's
+    ``provider_specific_fields`` (``CustomStreamWrapper``), and a value carried once, whole, there
+    survives the builder. Checked: 1.106.2, 1.108.7, 1.110.2 (sync and async streams).
+    """
+    if fields:
+        chunk["provider_specific_fields"] = dict(fields)
+
+
+def set_stream_tool_call_fields(call: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    """Put tool-call fields LiteLLM does not model (Infron's per-call ``thought_signature``) where
+    ``litellm.stream_chunk_builder`` keeps them: the tool call's ``provider_specific_fields``.
+
+    The builder assembles a tool call from its deltas' id, name and arguments only, and carries a
+    delta tool call's ``provider_specific_fields`` over to the built call (LiteLLM does this for
+    its own Gemini thought signatures). Checked: 1.106.2, 1.108.7, 1.110.2.
+    """
+    if fields:
+        call["provider_specific_fields"] = {
+            **(call.get("provider_specific_fields") or {}),
+            **fields,
+        }
 
 
 # --- the Router and async streams ---------------------------------------------------------------

@@ -28,6 +28,7 @@ from ..core.options import (
     parse_options,
     request_fragment,
 )
+from ..core.reasoning import merge_reasoning_details
 
 __all__ = ["ChatRequest", "build_chat_request", "build_embedding_request", "wire_messages"]
 
@@ -43,10 +44,12 @@ _SPECIAL = _INTERNAL | _OPTION_KEYS | _REASONING_KNOBS
 _EFFORT_ALIASES = {"max": "xhigh"}
 _DEFAULT_USAGE = {"include": True}
 # LiteLLM keeps message fields it does not model (Infron's message-level `thought_signature`,
-# `reasoning_details`) in `provider_specific_fields`; a replayed assistant message must carry them
-# at the top level again, and LiteLLM's own container must not reach the wire.
+# `reasoning_details`) in `provider_specific_fields`, and a streamed tool call's `thought_signature`
+# in the call's own; a replayed assistant message must carry them at the top level again (of the
+# message, of the call), and LiteLLM's containers must not reach the wire.
 _PSF = "provider_specific_fields"
-_LIFTED = ("thought_signature", "reasoning_details")
+_DETAILS = "reasoning_details"
+_LIFTED = ("thought_signature", _DETAILS)
 
 
 class ChatRequest:
@@ -87,27 +90,67 @@ def _reasoning_from_knobs(effort: Any, thinking: Any) -> dict[str, Any]:
     return reasoning
 
 
+def _merged_details(message: Mapping[str, Any]) -> list[Any] | None:
+    """The message's ``reasoning_details`` merged (docs: Reasoning & Thinking), or None when
+    they are already whole: a user who gathered a stream's deltas by hand sends fragments, which
+    signing providers reject."""
+    details = message.get(_DETAILS)
+    if not isinstance(details, list) or len(details) < 2:
+        return None
+    merged = merge_reasoning_details(details)
+    return merged if merged != details else None
+
+
 def _replayable(message: Any) -> Any:
     if not isinstance(message, Mapping):
         dump = getattr(message, "model_dump", None)
         if not callable(dump):
             return message
         message = dump(exclude_none=True)
-    if _PSF not in message:
-        return message
-    clean = {k: v for k, v in message.items() if k != _PSF}
-    extras = message.get(_PSF) or {}
-    for key in _LIFTED:
-        if extras.get(key) is not None and key not in clean:
-            clean[key] = extras[key]
+    clean = message
+    if _PSF in message:
+        clean = {k: v for k, v in message.items() if k != _PSF}
+        extras = message.get(_PSF) or {}
+        for key in _LIFTED:
+            if extras.get(key) is not None and key not in clean:
+                clean[key] = extras[key]
+    merged = _merged_details(clean)
+    if merged is not None:
+        clean = {**clean, _DETAILS: merged}
+    calls = clean.get("tool_calls")
+    if isinstance(calls, list) and _calls_carry_fields(calls):
+        clean = {**clean, "tool_calls": [_replayable_call(call) for call in calls]}
+    return clean
+
+
+def _calls_carry_fields(calls: list[Any]) -> bool:
+    return any(isinstance(call, Mapping) and _PSF in call for call in calls)
+
+
+def _carries_fields(message: Mapping[str, Any]) -> bool:
+    """Whether a dict message needs :func:`_replayable` (most do not: they are sent as they are)."""
+    if _PSF in message or _DETAILS in message:
+        return True
+    calls = message.get("tool_calls")
+    return isinstance(calls, list) and _calls_carry_fields(calls)
+
+
+def _replayable_call(call: Any) -> Any:
+    if not isinstance(call, Mapping) or _PSF not in call:
+        return call
+    clean = {k: v for k, v in call.items() if k != _PSF}
+    signature = (call.get(_PSF) or {}).get("thought_signature")
+    if signature is not None and "thought_signature" not in clean:
+        clean["thought_signature"] = signature
     return clean
 
 
 def wire_messages(messages: list[Any]) -> list[Any]:
-    """``messages`` as sent: LiteLLM's ``provider_specific_fields`` unpacked; copies only if needed."""
+    """``messages`` as sent: LiteLLM's ``provider_specific_fields`` unpacked and streamed
+    ``reasoning_details`` fragments merged; copies only if needed."""
     out: list[Any] | None = None
     for index, message in enumerate(messages):
-        if isinstance(message, Mapping) and _PSF not in message:
+        if isinstance(message, Mapping) and not _carries_fields(message):
             continue
         fixed = _replayable(message)
         if fixed is not message:

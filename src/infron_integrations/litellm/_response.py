@@ -9,10 +9,14 @@ Streaming, Errors code.
   attributes. The gateway's ``cost`` goes to ``usage.cost`` and ``_hidden_params["response_cost"]``,
   which LiteLLM's cost callbacks, spend logs and the proxy's ``x-litellm-response-cost`` read.
 * Stream: content, reasoning and tool-call deltas are yielded as ``ModelResponseStream`` (LiteLLM's
-  ``GenericStreamingChunk`` cannot carry reasoning); the finish reason and the final usage (with
-  ``cost``) come last as one ``GenericStreamingChunk`` (a ``ModelResponseStream`` alone loses usage
-  in LiteLLM's stream wrapper). In-band errors raise as they arrive, and a stream that ends before
-  a finish reason raises.
+  ``GenericStreamingChunk`` cannot carry reasoning); each delta keeps its ``reasoning_details``
+  fragments as sent. The finish reason and the final usage (with ``cost``) come last as one
+  ``GenericStreamingChunk`` (a ``ModelResponseStream`` alone loses usage in LiteLLM's stream
+  wrapper), carrying the merged ``reasoning_details`` (``core.reasoning``) and the message's
+  ``thought_signature`` where ``stream_chunk_builder`` keeps them, in the message's
+  ``provider_specific_fields`` as for a non-streamed message (a tool call's ``thought_signature``
+  goes to the call's ``provider_specific_fields``). In-band errors raise as they arrive, and a
+  stream that ends before a finish reason raises.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from ._compat import (
     model_response_from_body,
     replace_hidden_params,
     set_response_cost,
+    set_stream_message_fields,
+    set_stream_tool_call_fields,
 )
 
 __all__ = [
@@ -79,10 +85,12 @@ def chat_response(body: dict[str, Any], model_response: litellm.ModelResponse) -
 class StreamState:
     """Turns parsed SSE chunks into what LiteLLM's ``CustomStreamWrapper`` consumes."""
 
-    __slots__ = ("acc",)
+    __slots__ = ("acc", "signature")
 
     def __init__(self) -> None:
         self.acc = StreamAccumulator()
+        #: the message-level thought_signature (a delta of its own, near the end of the stream)
+        self.signature: str | None = None
 
     def convert(self, chunk: dict[str, Any]) -> InfronStreamChunk | None:
         """One chunk -> a ``ModelResponseStream`` with its deltas, or None when it carries none."""
@@ -98,6 +106,12 @@ class StreamState:
             delta = choice.get("delta")
             if delta:
                 _drop_duplicate_reasoning(delta)
+                if delta.get("thought_signature"):
+                    self.signature = delta["thought_signature"]
+                for call in delta.get("tool_calls") or ():
+                    if call.get("thought_signature"):
+                        signature = {"thought_signature": call["thought_signature"]}
+                        set_stream_tool_call_fields(call, signature)
                 keep.append(choice)
         if not keep:
             return None
@@ -150,6 +164,11 @@ class StreamState:
             extras["provider"] = acc.provider
         if acc.native_finish_reason is not None:
             extras["native_finish_reason"] = acc.native_finish_reason
+        details = acc.reasoning_details()
+        if details:
+            extras["reasoning_details"] = details  # merged: the turn's replay needs them whole
+        if self.signature:
+            extras["thought_signature"] = self.signature
         chunk = GenericStreamingChunk(
             text="",
             tool_use=None,
@@ -158,8 +177,7 @@ class StreamState:
             usage=usage,  # type: ignore[typeddict-item]
             index=0,
         )
-        if extras:
-            chunk["provider_specific_fields"] = extras
+        set_stream_message_fields(chunk, extras)
         return chunk
 
 

@@ -44,6 +44,7 @@ from .messages_api import (
     messages_stream_frames,
 )
 from .normalize import GenRequest, from_chat
+from .reasoning_details import check_chat_replay, check_responses_replay
 from .responses_api import (
     from_responses,
     response_body,
@@ -316,6 +317,7 @@ async def balance(ctx: Ctx) -> Response:
 async def chat_completions(ctx: Ctx) -> Response:
     body = ctx.body
     validate_chat(body)
+    check_chat_replay(body["messages"], ctx.headers)
     req = from_chat(body)
     breakpoints(req, "")  # more than 4 cache breakpoints is a 400
     scripted = _scripted(ctx, CHAT, req.model)
@@ -381,6 +383,7 @@ async def messages(ctx: Ctx) -> Response:
 async def responses(ctx: Ctx) -> Response:
     body = ctx.body
     validate_responses(body)
+    check_responses_replay(body["input"])
     req = from_responses(body)
     breakpoints(req, "")
     scripted = _scripted(ctx, RESPONSES, req.model)

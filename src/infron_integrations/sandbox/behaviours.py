@@ -14,7 +14,8 @@ timestamps differ). Rules, in priority order, for each choice:
 4. Default: ``You said: "<last user text>".`` plus the attachments seen, plus a fixed sentence.
 
 Reasoning text is produced (before the answer) for catalog reasoning models and for any model
-whose request carries ``reasoning`` (unless its effort is ``"none"``).
+whose request carries ``reasoning`` (unless its effort is ``"none"``), with the
+``reasoning_details`` of :mod:`.reasoning_details`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from .billing import CostBreakdown, compute_cost
 from .catalog import WEB_SEARCH_PRICE, ModelInfo, ProviderEndpoint
 from .normalize import MEDIA_TOKENS, GenRequest, Msg
+from .reasoning_details import issue as issue_reasoning_details
 from .schema_gen import generate_instance
 from .tokens import count_tokens, truncate_to_tokens
 
@@ -56,6 +58,7 @@ class GenChoice:
     thought_signature: str | None = None
     stop_sequence: str | None = None
     error: dict[str, Any] | None = None
+    reasoning_details: list[dict[str, Any]] | None = None
 
     def completion_tokens(self) -> int:
         calls = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in self.tool_calls)
@@ -361,6 +364,7 @@ def generate(
     if content is not None:
         content, finish, matched = _apply_limits(req, content, budget)
         annotations = [a for a in annotations if a["url_citation"]["end_index"] <= len(content)]
+    details = issue_reasoning_details(family(req.model), reasoning) if reasoning else None
     choices = [
         GenChoice(
             index=i,
@@ -372,6 +376,7 @@ def generate(
             annotations=annotations,
             thought_signature=_signature(key, content or "", reasoning or "") if gemini else None,
             stop_sequence=matched,
+            reasoning_details=details,
         )
         for i in range(req.n)
     ]

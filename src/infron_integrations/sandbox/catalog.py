@@ -4,6 +4,16 @@ Prices are USD per token. Every model lists the upstream providers (endpoints) t
 each with its own price, quantization, latency and throughput percentiles; routing picks one and
 the request is billed at that provider's price. Unknown model ids get a default entry (see
 :func:`get_model`), so any id, including ids with slashes, is accepted.
+
+Each chat model also carries what a client needs to know about it (its model profile): input and
+output modalities, maximum output tokens and the request parameters it supports, served by
+``/v1/models`` as ``architecture``, ``top_provider`` and ``supported_parameters``. The Infron docs
+publish no schema for catalog entries, so these fields follow the OpenAI-compatible catalog shape
+that gateways of this kind use (``architecture.input_modalities``,
+``top_provider.max_completion_tokens``, ``supported_parameters``). The values are the model
+vendors' published limits and capabilities for the models the Infron docs name, not figures read
+from Infron's live catalog; ``scripts/generate_profiles.py`` turns them into the model profiles
+shipped with the LangChain adapter.
 """
 
 from __future__ import annotations
@@ -20,6 +30,31 @@ CACHE_WRITE_1H_MULTIPLIER = 2.0
 WEB_SEARCH_PRICE = {"low": 0.005, "medium": 0.01, "high": 0.02}
 """USD per web search request, by ``search_context_size`` (default ``medium``)."""
 CREATED = 1_735_689_600  # 2025-01-01T00:00:00Z, the fixed ``created`` of every catalog model
+
+#: what an OpenAI-compatible chat model takes (``supported_parameters`` of the catalog)
+CHAT_PARAMETERS = (
+    "max_tokens", "temperature", "top_p", "stop", "seed", "frequency_penalty",
+    "presence_penalty", "response_format", "structured_outputs", "tools", "tool_choice",
+)  # fmt: skip
+REASONING_PARAMETERS = ("reasoning", "include_reasoning")
+#: vendors whose models take images and PDF files next to text
+_VISION = ("text", "image", "file")
+_ANTHROPIC = (
+    "max_tokens", "temperature", "top_p", "top_k", "stop", "tools", "tool_choice",
+    "response_format", "structured_outputs", *REASONING_PARAMETERS,
+)  # fmt: skip
+# OpenAI's reasoning models take no sampling parameters (temperature, top_p)
+_OPENAI_REASONING = (
+    "max_tokens", "seed", "response_format", "structured_outputs", "tools", "tool_choice",
+    *REASONING_PARAMETERS,
+)  # fmt: skip
+_GOOGLE = (*CHAT_PARAMETERS, *REASONING_PARAMETERS)
+# open-weight models behind several providers: JSON mode, but no strict json_schema outputs
+_OPEN_WEIGHTS = (
+    "max_tokens", "temperature", "top_p", "stop", "seed", "frequency_penalty",
+    "presence_penalty", "response_format", "tools", "tool_choice",
+)  # fmt: skip
+_ALL_INPUTS = ("text", "image", "file", "audio", "video")
 
 
 @dataclass(frozen=True)
@@ -60,6 +95,22 @@ class ModelInfo:
     distillable: bool = False
     known: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ("text",)
+    """Input modalities: ``text``, ``image``, ``file`` (PDF), ``audio``, ``video``."""
+    outputs: tuple[str, ...] = ("text",)
+    max_output: int = 16_384
+    """Maximum completion tokens."""
+    parameters: tuple[str, ...] = ()
+    """Request parameters the model supports; empty means :data:`CHAT_PARAMETERS` for chat
+    models (plus ``reasoning`` for reasoning models)."""
+
+    @property
+    def supported_parameters(self) -> tuple[str, ...]:
+        if self.kind != "chat":
+            return ()
+        if self.parameters:
+            return self.parameters
+        return CHAT_PARAMETERS + (REASONING_PARAMETERS if self.reasoning else ())
 
     @property
     def author(self) -> str:
@@ -104,6 +155,9 @@ _MODELS: list[ModelInfo] = [
             _p("google-vertex", 3.15, 15.75, latency=1.5, throughput=95, collects_data=True),
         ),
         context_length=1_000_000,
+        inputs=_VISION,
+        max_output=64_000,
+        parameters=_ANTHROPIC,
     ),
     ModelInfo(
         "anthropic/claude-haiku-4.5",
@@ -113,6 +167,9 @@ _MODELS: list[ModelInfo] = [
             _p("amazon-bedrock", 1.1, 5.5, latency=0.7, throughput=110, zdr=True),
         ),
         context_length=200_000,
+        inputs=_VISION,
+        max_output=64_000,
+        parameters=_ANTHROPIC,
     ),
     ModelInfo(
         "anthropic/claude-opus-4.6",
@@ -122,6 +179,9 @@ _MODELS: list[ModelInfo] = [
             _p("google-vertex", 5, 25, latency=2.0, throughput=45),
         ),
         context_length=1_000_000,
+        inputs=_VISION,
+        max_output=128_000,
+        parameters=_ANTHROPIC,
     ),
     ModelInfo(
         "openai/gpt-4o-mini",
@@ -130,6 +190,8 @@ _MODELS: list[ModelInfo] = [
             _p("openai", 0.15, 0.6, latency=0.5, throughput=90),
             _p("azure", 0.165, 0.66, latency=0.45, throughput=100, zdr=True),
         ),
+        inputs=_VISION,
+        parameters=(*CHAT_PARAMETERS, "logprobs", "top_logprobs", "logit_bias"),
     ),
     ModelInfo(
         "openai/gpt-4o",
@@ -138,6 +200,8 @@ _MODELS: list[ModelInfo] = [
             _p("openai", 2.5, 10, latency=0.7, throughput=80),
             _p("azure", 2.75, 11, latency=0.6, throughput=85, zdr=True),
         ),
+        inputs=_VISION,
+        parameters=(*CHAT_PARAMETERS, "logprobs", "top_logprobs", "logit_bias"),
     ),
     ModelInfo(
         "openai/gpt-5-mini",
@@ -148,6 +212,9 @@ _MODELS: list[ModelInfo] = [
         ),
         context_length=400_000,
         reasoning=True,
+        inputs=_VISION,
+        max_output=128_000,
+        parameters=_OPENAI_REASONING,
     ),
     ModelInfo(
         "openai/o4-mini",
@@ -158,6 +225,9 @@ _MODELS: list[ModelInfo] = [
         ),
         context_length=200_000,
         reasoning=True,
+        inputs=_VISION,
+        max_output=100_000,
+        parameters=_OPENAI_REASONING,
     ),
     ModelInfo(
         "google/gemini-2.5-flash",
@@ -167,6 +237,9 @@ _MODELS: list[ModelInfo] = [
             _p("google-vertex", 0.33, 2.75, latency=0.5, throughput=140, zdr=True),
         ),
         context_length=1_048_576,
+        inputs=_ALL_INPUTS,
+        max_output=65_535,
+        parameters=_GOOGLE,
     ),
     ModelInfo(
         "google/gemini-2.5-pro",
@@ -177,6 +250,9 @@ _MODELS: list[ModelInfo] = [
         ),
         context_length=1_048_576,
         reasoning=True,
+        inputs=_ALL_INPUTS,
+        max_output=65_536,
+        parameters=_GOOGLE,
     ),
     ModelInfo(
         "google/gemini-3-flash-preview",
@@ -186,6 +262,9 @@ _MODELS: list[ModelInfo] = [
             _p("google-vertex", 0.5, 3, latency=0.9, throughput=150, zdr=True),
         ),
         context_length=1_048_576,
+        inputs=_ALL_INPUTS,
+        max_output=65_536,
+        parameters=_GOOGLE,
     ),
     ModelInfo(
         "deepseek/deepseek-r1",
@@ -207,6 +286,8 @@ _MODELS: list[ModelInfo] = [
         context_length=163_840,
         reasoning=True,
         distillable=True,
+        max_output=65_536,
+        parameters=(*_OPEN_WEIGHTS, *REASONING_PARAMETERS),
     ),
     ModelInfo(
         "deepseek/deepseek-v3.2",
@@ -226,6 +307,8 @@ _MODELS: list[ModelInfo] = [
         ),
         context_length=163_840,
         distillable=True,
+        max_output=65_536,
+        parameters=(*_OPEN_WEIGHTS, *REASONING_PARAMETERS),
     ),
     ModelInfo(
         "meta-llama/llama-3.3-70b-instruct",
@@ -237,12 +320,15 @@ _MODELS: list[ModelInfo] = [
         ),
         context_length=131_072,
         distillable=True,
+        parameters=_OPEN_WEIGHTS,
     ),
     ModelInfo(
         "qwen/qwen3-coder-plus",
         "Qwen: Qwen3 Coder Plus",
         (_p("alibaba", 1, 5, latency=1.0, throughput=70),),
         context_length=1_000_000,
+        max_output=65_536,
+        parameters=_OPEN_WEIGHTS,
     ),
     ModelInfo(
         "x-ai/grok-4.1-fast-reasoning",
@@ -250,6 +336,9 @@ _MODELS: list[ModelInfo] = [
         (_p("xai", 0.2, 0.5, latency=0.9, throughput=110),),
         context_length=2_000_000,
         reasoning=True,
+        inputs=("text", "image"),
+        max_output=30_000,
+        parameters=(*CHAT_PARAMETERS, *REASONING_PARAMETERS),
     ),
     ModelInfo(
         "z-ai/glm-5",
@@ -260,16 +349,32 @@ _MODELS: list[ModelInfo] = [
         ),
         reasoning=True,
         distillable=True,
+        context_length=202_752,
+        max_output=131_072,
+        parameters=(*_OPEN_WEIGHTS, *REASONING_PARAMETERS),
     ),
-    ModelInfo("sandbox/echo", "Sandbox: Echo", (_p("sandbox", 1, 2),), distillable=True),
+    ModelInfo(
+        "sandbox/echo",
+        "Sandbox: Echo",
+        (_p("sandbox", 1, 2),),
+        distillable=True,
+        inputs=_ALL_INPUTS,
+    ),
     ModelInfo(
         "sandbox/reasoning",
         "Sandbox: Reasoning",
         (_p("sandbox", 1, 4),),
         reasoning=True,
         distillable=True,
+        inputs=_ALL_INPUTS,
     ),
-    ModelInfo("sandbox/free", "Sandbox: Free", (_p("sandbox", 0, 0),), distillable=True),
+    ModelInfo(
+        "sandbox/free",
+        "Sandbox: Free",
+        (_p("sandbox", 0, 0),),
+        distillable=True,
+        inputs=_ALL_INPUTS,
+    ),
     # Embedding models
     ModelInfo(
         "openai/text-embedding-3-small",
@@ -392,4 +497,14 @@ def model_listing(model: ModelInfo) -> dict[str, object]:
         ],
         "supports_reasoning": model.reasoning,
         "dimensions": model.dimensions or None,
+        "architecture": {
+            "modality": f"{'+'.join(model.inputs)}->{'+'.join(model.outputs)}",
+            "input_modalities": list(model.inputs),
+            "output_modalities": list(model.outputs),
+        },
+        "top_provider": {
+            "context_length": model.context_length,
+            "max_completion_tokens": model.max_output if model.kind == "chat" else None,
+        },
+        "supported_parameters": list(model.supported_parameters),
     }

@@ -17,6 +17,8 @@ def chat_message(choice: GenChoice) -> dict[str, Any]:
     if choice.reasoning is not None:
         message["reasoning_content"] = choice.reasoning
         message["reasoning"] = choice.reasoning
+    if choice.reasoning_details:
+        message["reasoning_details"] = [dict(e) for e in choice.reasoning_details]
     if choice.tool_calls:
         calls = []
         for j, call in enumerate(choice.tool_calls):
@@ -74,6 +76,7 @@ def blank(result: GenResult) -> None:
     for choice in result.choices:
         choice.content = ""
         choice.reasoning = None
+        choice.reasoning_details = None
         choice.tool_calls = []
         choice.annotations = []
         choice.finish_reason = "stop"

@@ -3,7 +3,9 @@
 Input may be a string or a list of items (messages with ``input_text``/``input_image``/
 ``input_file`` parts, ``function_call`` and ``function_call_output`` items); ``instructions`` is
 the system prompt; function tools, ``web_search`` tools, ``text.format`` (``json_schema`` /
-``json_object``), ``reasoning`` and ``max_output_tokens`` are honoured. The event stream is
+``json_object``), ``reasoning`` and ``max_output_tokens`` are honoured; ``include`` with
+``reasoning.encrypted_content`` adds the reasoning item's opaque state, checked when the item is
+sent back (see :mod:`.reasoning_details`). The event stream is
 derived from the final response object: ``response.created``, ``response.in_progress``, then per
 output item ``response.output_item.added`` ... ``response.output_item.done`` (reasoning summary,
 ``output_text`` and ``function_call_arguments`` deltas), then ``response.completed`` with usage.
@@ -29,6 +31,7 @@ from .normalize import (
     text_part,
     web_search_from,
 )
+from .reasoning_details import INCLUDE_ENCRYPTED, encrypted_content
 from .streaming import DROP, sse_event, with_keepalive
 from .tokens import canonical_json, split_evenly, stream_pieces
 
@@ -155,15 +158,18 @@ def response_body(
     key = digest(envelope["id"], length=16)
     output: list[dict[str, Any]] = []
     if choice.reasoning is not None:
-        output.append(
-            {
-                "type": "reasoning",
-                "id": f"rs_{key}",
-                "summary": [{"type": "summary_text", "text": choice.reasoning}],
-                "content": [{"type": "reasoning_text", "text": choice.reasoning}],
-                "status": "completed",
-            }
-        )
+        item: dict[str, Any] = {
+            "type": "reasoning",
+            "id": f"rs_{key}",
+            "summary": [{"type": "summary_text", "text": choice.reasoning}],
+            "content": [{"type": "reasoning_text", "text": choice.reasoning}],
+            "status": "completed",
+        }
+        include = request.get("include")
+        if isinstance(include, list) and INCLUDE_ENCRYPTED in include:
+            # the opaque state a stateless client sends back (docs: Reasoning & Thinking)
+            item["encrypted_content"] = encrypted_content(choice.reasoning)
+        output.append(item)
     if result.web_search_requests:
         output.append(
             {

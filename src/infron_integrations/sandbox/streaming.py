@@ -3,9 +3,9 @@
 Chat completion streams look like the gateway's: ``data: {json}\\n\\n`` frames of
 ``chat.completion.chunk`` objects, the comment ``: INFRONAI PROCESSING`` before the first frame
 and after every ``keepalive_every`` frames, the role in the first delta, reasoning deltas before
-content deltas, tool-call arguments split over several deltas, a final chunk with
-``finish_reason``, then (when usage is requested) a chunk with ``"choices": []`` and ``usage``,
-then ``data: [DONE]``.
+content deltas (``reasoning_details`` in fragments, see :mod:`.reasoning_details`), tool-call
+arguments split over several deltas, a final chunk with ``finish_reason``, then (when usage is
+requested) a chunk with ``"choices": []`` and ``usage``, then ``data: [DONE]``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from .behaviours import GenChoice, GenResult
 from .errors import SandboxConnectionDropped
+from .reasoning_details import reasoning_deltas
 from .tokens import split_evenly, stream_pieces
 
 KEEPALIVE = ": INFRONAI PROCESSING\n\n"
@@ -126,8 +127,7 @@ def _choice(
 def _choice_deltas(choice: GenChoice) -> list[dict[str, Any]]:
     """The deltas of one choice, without the final finish_reason delta."""
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
-    for piece in stream_pieces(choice.reasoning or ""):
-        deltas.append({"reasoning_content": piece, "reasoning": piece})
+    deltas += reasoning_deltas(choice.reasoning, choice.reasoning_details)
     for piece in stream_pieces(choice.content or ""):
         deltas.append({"content": piece})
     for j, call in enumerate(choice.tool_calls):
@@ -208,8 +208,7 @@ def chat_body_to_chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
         message = raw.get("message") or {}
         deltas: list[dict[str, Any]] = [{"role": message.get("role", "assistant"), "content": ""}]
         reasoning = message.get("reasoning_content") or message.get("reasoning")
-        for piece in stream_pieces(reasoning or ""):
-            deltas.append({"reasoning_content": piece, "reasoning": piece})
+        deltas += reasoning_deltas(reasoning, message.get("reasoning_details"))
         for piece in stream_pieces(message.get("content") or ""):
             deltas.append({"content": piece})
         for j, call in enumerate(message.get("tool_calls") or []):
