@@ -42,7 +42,7 @@ async def main() -> None:
             result = await Runner.run(agent, question, run_config=config)
             usage = result.context_wrapper.usage
             details = usage.input_tokens_details
-            record = run_cost(result).requests[-1]
+            record = run_cost(result).records[-1]
             costs = record.cost_details
             print(
                 f"call {n}: {usage.input_tokens} input tokens, "

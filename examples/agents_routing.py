@@ -5,7 +5,7 @@
 ``InfronProvider(provider={"order": [...], "allow_fallbacks": True})`` sends Infron's routing
 preferences with every request (docs: Inference Provider Routing); an agent's
 ``model_settings=infron_settings(provider=...)`` merges over them field by field. The upstream
-that served each request is in ``run_cost(result).requests[i].provider``. Without
+that served each request is in ``run_cost(result).records[i].provider``. Without
 ``INFRON_API_KEY`` the script runs against the built-in sandbox, where it also simulates an outage
 of the first provider (the sandbox's ``x-infron-sandbox-down`` test header) so you can watch the
 fallback happen.
@@ -29,7 +29,7 @@ async def ask(agent: Agent, provider: InfronProvider, label: str) -> None:
     result = await Runner.run(
         agent, "Name one city in Portugal.", run_config=RunConfig(model_provider=provider)
     )
-    request = run_cost(result).requests[-1]
+    request = run_cost(result).records[-1]
     print(f"[{label}] served by: {request.provider}  (cost ${request.cost or 0:.8f})")
     print(f"[{label}] answer: {result.final_output}")
 

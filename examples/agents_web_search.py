@@ -48,7 +48,7 @@ async def main() -> None:
         print(f"citations ({len(citations)}):")
         for citation in citations:
             print(f"  - {citation.title}: {citation.url}")
-        record = run_cost(result).requests[-1]
+        record = run_cost(result).records[-1]
         costs = record.cost_details
         print(f"\nweb search cost: ${costs.native_web_search_cost if costs else 0:.8f}")
         print(f"total cost: ${record.cost or 0:.8f}")

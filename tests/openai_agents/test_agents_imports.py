@@ -10,11 +10,14 @@ import infron_integrations.openai_agents as adapter
 
 EXPECTED = [
     "InfronModel",
+    "InfronModelIdError",
+    "InfronMultiProvider",
     "InfronProvider",
     "InfronResponsesModel",
     "RunCost",
     "cost_of_response",
     "disable_openai_trace_export",
+    "infron_model",
     "infron_multi_provider",
     "infron_settings",
     "protect_trace_export",

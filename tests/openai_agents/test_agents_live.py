@@ -38,6 +38,6 @@ async def test_live_tool_run_reports_cost(streamed: bool) -> None:
         result = await Runner.run(agent, "Weather in Paris?", run_config=config)
     assert "Paris" in str(result.final_output)
     cost = run_cost(result)
-    assert cost.unknown == 0
+    assert cost.unrecorded_responses == 0
     assert cost.total_cost > 0
-    assert all(r.request_id for r in cost.requests)
+    assert all(r.request_id for r in cost.records)

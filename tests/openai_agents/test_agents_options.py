@@ -119,6 +119,73 @@ async def test_extra_body_infron_keys_are_merged(provider: InfronProvider, bodie
     assert bodies()[0]["provider"] == {"order": ["azure"], "zdr": True}
 
 
+async def test_plain_extra_body_at_both_levels_keeps_the_run_s_only(
+    provider: InfronProvider, bodies: Any
+) -> None:
+    # the documented limit: the SDK's ModelSettings.resolve replaces the agent's extra_body whole
+    # with the run's, before any model sees the settings (openai-agents 0.20.0 / 0.24.0)
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=ModelSettings(extra_body={"provider": {"order": ["openai", "azure"]}}),
+    )
+    run = ModelSettings(extra_body={"provider": {"sort": "price"}})
+    await _run(agent, provider, model_settings=run)
+    assert bodies()[0]["provider"] == {"sort": "price"}
+
+
+@pytest.mark.parametrize("wrap", ["agent", "run", "both"])
+async def test_infron_settings_base_makes_plain_extra_body_merge(
+    provider: InfronProvider, bodies: Any, wrap: str
+) -> None:
+    agent_settings = ModelSettings(
+        extra_body={"provider": {"order": ["openai", "azure"]}, "seed_note": "agent"},
+        temperature=0.4,
+    )
+    run_settings = ModelSettings(extra_body={"provider": {"sort": "price"}})
+    if wrap in ("agent", "both"):
+        agent_settings = infron_settings(base=agent_settings)
+    if wrap in ("run", "both"):
+        run_settings = infron_settings(base=run_settings)
+    agent = Agent(name="a", model="openai/gpt-4o", model_settings=agent_settings)
+    await _run(agent, provider, model_settings=run_settings)
+    (body,) = bodies()
+    assert body["provider"] == {"order": ["openai", "azure"], "sort": "price"}
+    assert body["temperature"] == 0.4
+    # the rest of an extra_body stays in extra_body and follows the SDK's rule: a run-level
+    # extra_body (here the unwrapped run's) replaces the agent's
+    assert body.get("seed_note") == (None if wrap == "agent" else "agent")
+
+
+def test_infron_settings_moves_infron_keys_out_of_extra_body() -> None:
+    settings = infron_settings(
+        extra_body={"provider": {"order": ["azure"], "sort": "price"}, "seed_note": "x"},
+        provider={"sort": "latency"},
+    )
+    assert settings.extra_body == {"seed_note": "x"}
+    assert settings.extra_args is not None
+    (layer,) = [v for k, v in settings.extra_args.items() if k.startswith("infron_options:")]
+    # keyword options win over the extra_body ones, field by field
+    assert layer == {"provider": {"order": ["azure"], "sort": "latency"}}
+    with pytest.raises(InfronConfigError, match=r"In extra_body.*'sortt'"):
+        infron_settings(extra_body={"provider": {"sortt": "price"}})
+
+
+async def test_plain_extra_body_ranks_below_infron_settings_layers(
+    provider: InfronProvider, bodies: Any
+) -> None:
+    # the documented order: a plain extra_body's Infron keys lose to every infron_settings()
+    # layer, whichever level either came from (the model only sees the merged settings)
+    agent = Agent(
+        name="a",
+        model="openai/gpt-4o",
+        model_settings=infron_settings(provider={"sort": "throughput", "order": ["groq"]}),
+    )
+    run = ModelSettings(extra_body={"provider": {"sort": "price", "zdr": True}})
+    await _run(agent, provider, model_settings=run)
+    assert bodies()[0]["provider"] == {"sort": "throughput", "order": ["groq"], "zdr": True}
+
+
 async def test_other_extra_args_still_reach_create(provider: InfronProvider, bodies: Any) -> None:
     agent = Agent(
         name="a",

@@ -49,7 +49,7 @@ async def test_tool_run_over_responses(
     assert first["tools"][0]["name"] == "get_weather"
     assert any(item.get("type") == "function_call_output" for item in second["input"])
     cost = run_cost(result)
-    assert len(cost.requests) == 2 and cost.unknown == 0
+    assert cost.requests == len(cost.records) == 2 and cost.unrecorded_responses == 0
     assert Decimal(repr(cost.total_cost)) == charged()
 
 

@@ -52,7 +52,7 @@ async def test_function_tool_call_then_answer(
 
     # cost: per request and in total, exactly what the sandbox charged
     cost = run_cost(result)
-    assert len(cost.requests) == 2 and cost.unknown == 0
+    assert cost.requests == len(cost.records) == 2 and cost.unrecorded_responses == 0
     assert all(c is not None and c > 0 for c in cost.costs)
     assert Decimal(repr(cost.total_cost)) == charged()
     assert tracker.total.cost == charged()
@@ -89,7 +89,7 @@ async def test_handoff_between_two_agents(
     assert second["messages"][-1]["role"] == "tool"
     assert "tools" not in second
     cost = run_cost(result)
-    assert [r.model for r in cost.requests] == ["openai/gpt-4o", "mistralai/mistral-large"]
+    assert [r.model for r in cost.records] == ["openai/gpt-4o", "mistralai/mistral-large"]
     assert Decimal(repr(cost.total_cost)) == charged()
 
 
@@ -127,7 +127,7 @@ async def test_routing_reaches_the_provider(
     (body,) = bodies()
     assert body["provider"] == {"order": ["groq"], "allow_fallbacks": False}
     # the gateway's choice of upstream provider is kept with the request's cost record
-    assert run_cost(result).requests[0].provider == "groq"
+    assert run_cost(result).records[0].provider == "groq"
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -140,7 +140,7 @@ async def test_prompt_cache_hits_on_the_next_turn(make_provider: Any, streamed: 
         tools=[get_weather],
     )
     result = await run(agent, provider, "get_weather in Oslo", streamed)
-    first, second = run_cost(result).requests
+    first, second = run_cost(result).records
     assert first.cache_write_tokens > 0 and first.cache_read_tokens == 0
     assert second.cache_read_tokens > 0
 

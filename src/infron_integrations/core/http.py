@@ -7,10 +7,19 @@
 
 Connection pools are shared process-wide: never one per call. They are built from the HTTP library
 the installed OpenAI SDK speaks natively (``httpx`` for openai 2, ``httpx2`` for openai 3; see
-:func:`~.openai_compat.sdk_http`), so the SDK never runs in a compatibility mode. Async pools are
-kept per event loop, because a connection cannot outlive the loop it was opened on, and are closed when that
-loop shuts down (``asyncio.run`` and friends finalize async generators; a small one owns them), so
-a program that runs many loops does not keep each loop's idle connections open.
+:func:`~.openai_compat.sdk_http`), so the SDK never runs in a compatibility mode. Every client built
+here shares one SSL context per HTTP library: loading the CA store costs 20-40 ms, more than a whole
+request to a nearby gateway.
+
+Async pools are kept per event loop, because a connection cannot outlive the loop it was opened on,
+and the loop owns them: nothing else keeps them alive, so a loop that is dropped or closed takes its
+pools with it. They are closed when the loop first finalizes its async generators (``asyncio.run``
+and friends do that just before closing the loop; a small generator owns the pools), so a program
+that runs many loops does not keep each loop's idle connections open. A loop that goes on running
+after that (the Agents SDK's ``Runner.run_sync`` finalizes async generators after every run and
+keeps the thread's loop for the next one) then gets pools that stay open for as long as the loop
+does: its later calls reuse their connections instead of opening a new one (and a TLS handshake)
+per call.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import asyncio
 import contextlib
 import functools
 import random
+import ssl
 import threading
 import time
 import weakref
@@ -141,13 +151,34 @@ def transport_error(exc: BaseException, url: str) -> InfronConnectionError:
 
 _PoolKey = tuple[str, float]
 _sync_clients: dict[_PoolKey, Any] = {}
-_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_PoolKey, Any]]
-_async_clients = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_ssl_contexts: dict[str, ssl.SSLContext] = {}
+_ssl_lock = threading.Lock()
+
+
+def _ssl_context(module: ModuleType) -> ssl.SSLContext:
+    """The library's default verified context, built once per process and shared by every client.
+
+    Each library builds its own default (httpx: certifi's CA bundle; httpx2: the system store), so
+    there is one per library. ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are read when it is first built.
+    An ``SSLContext`` may be shared by any number of connections, threads and event loops.
+    """
+    context = _ssl_contexts.get(module.__name__)
+    if context is None:
+        with _ssl_lock:
+            context = _ssl_contexts.get(module.__name__)
+            if context is None:
+                context = module.create_ssl_context()
+                _ssl_contexts[module.__name__] = context
+    return context
 
 
 def _limits(module: ModuleType) -> Any:
     return module.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
+
+
+def _pool_options(module: ModuleType, timeout: float) -> dict[str, Any]:
+    return {"timeout": timeout, "limits": _limits(module), "verify": _ssl_context(module)}
 
 
 def _sync_pool(module: ModuleType, timeout: float) -> Any:
@@ -157,23 +188,69 @@ def _sync_pool(module: ModuleType, timeout: float) -> Any:
         with _lock:
             client = _sync_clients.get(key)
             if client is None:
-                client = module.Client(timeout=timeout, limits=_limits(module))
+                client = module.Client(**_pool_options(module, timeout))
                 _sync_clients[key] = client
     return client
+
+
+class _LoopPools(dict[_PoolKey, Any]):
+    """One event loop's pools, owned by the loop itself (see :func:`_async_pool`).
+
+    ``owner`` is the generator that closes them when the loop finalizes its async generators
+    (:func:`_close_at_shutdown`); it refers to the loop too (through the loop's finalizer hook), so
+    it is kept here, where a dropped loop takes it along, and not in a module-level table.
+    """
+
+    __slots__ = ("__weakref__", "owner", "timer")
+
+    owner: AsyncGenerator[None, None] | None
+    timer: asyncio.TimerHandle
+
+
+#: how far off the timer through which a loop owns its pools is (it never fires: ~30 years)
+_OWNERSHIP_DELAY = 1e9
+
+_async_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.ReferenceType[_LoopPools]
+]
+_async_clients = weakref.WeakKeyDictionary()
+#: loops that finalized their async generators and went on running (see the module docstring)
+_kept_open: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+#: the pending owners (see _LoopPools), each held by its loop's pools, listed here weakly
+_owners: weakref.WeakSet[AsyncGenerator[None, None]] = weakref.WeakSet()
+
+
+def _never_due(pools: _LoopPools) -> None:
+    """The callback of the ownership timer; it holds the pools while the timer is pending."""
 
 
 def _async_pool(module: ModuleType, timeout: float) -> Any:
     loop = asyncio.get_running_loop()
     key = (module.__name__, timeout)
+    # every request through a pooled SDK client comes here: no lock on the way to a pool that
+    # exists (dict reads are atomic; entries are only added under the lock)
+    ref = _async_clients.get(loop)
+    pools = ref() if ref is not None else None
+    client = pools.get(key) if pools is not None else None
+    if client is not None:
+        return client
     with _lock:
-        per_loop = _async_clients.get(loop)
-        if per_loop is None:
-            per_loop = _async_clients[loop] = {}
-            _owners[loop] = _close_at_shutdown()
-        client = per_loop.get(key)
+        ref = _async_clients.get(loop)
+        pools = ref() if ref is not None else None
+        if pools is None:
+            pools = _LoopPools()
+            # The connections refer to their loop; if this module held the pools, a loop that is
+            # dropped without being shut down could never be collected. A pending timer is held
+            # by its loop until the loop is closed or collected, so the pools go with the loop.
+            pools.timer = loop.call_later(_OWNERSHIP_DELAY, _never_due, pools)
+            pools.owner = None if loop in _kept_open else _close_at_shutdown()
+            if pools.owner is not None:
+                _owners.add(pools.owner)
+            _async_clients[loop] = weakref.ref(pools)
+        client = pools.get(key)
         if client is None:
-            client = module.AsyncClient(timeout=timeout, limits=_limits(module))
-            per_loop[key] = client
+            client = module.AsyncClient(**_pool_options(module, timeout))
+            pools[key] = client
     return client
 
 
@@ -206,17 +283,15 @@ def shared_async_sdk_client(timeout: float) -> Any:
 _openai_sync: dict[tuple[Any, ...], Any] = {}
 _openai_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], Any]]
 _openai_async = weakref.WeakKeyDictionary()
-_owners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[None, None]]
-_owners = weakref.WeakKeyDictionary()
 
 
 def _close_at_shutdown() -> AsyncGenerator[None, None]:
     """An async generator, started now, that closes the running loop's pools when it is finalized.
 
     The loop finalizes the async generators it has seen when it shuts down
-    (``loop.shutdown_asyncgens()``, which ``asyncio.run`` calls). Without this the pools, which
-    hold their loop through their connections, would keep it and their idle sockets alive for
-    good (a weak-keyed entry whose value refers to its key is never collected).
+    (``loop.shutdown_asyncgens()``, which ``asyncio.run`` calls), while it can still run the
+    pools' ``aclose()``: their connections are closed then, not left to the garbage collector
+    after the loop has gone.
     """
 
     async def owner() -> AsyncGenerator[None, None]:
@@ -225,11 +300,18 @@ def _close_at_shutdown() -> AsyncGenerator[None, None]:
         finally:
             loop = asyncio.get_running_loop()
             with _lock:
-                clients = _async_clients.pop(loop, {})
-                _openai_async.pop(loop, None)
-                _owners.pop(loop, None)
-            for client in clients.values():
-                await client.aclose()
+                ref = _async_clients.pop(loop, None)
+                # Nothing says whether the loop closes next (asyncio.run) or keeps running
+                # (Runner.run_sync finalizes after every run). If it asks for a pool again, it
+                # keeps running: its next pools get no owner, which would close them every run.
+                # (Its AsyncOpenAI clients hold no connection; they go with the loop.)
+                _kept_open.add(loop)
+            pools = ref() if ref is not None else None
+            if pools is not None:
+                pools.timer.cancel()
+                pools.owner = None
+                for client in pools.values():
+                    await client.aclose()
 
     generator = owner()
     step = generator.__anext__()  # the loop's firstiter hook registers the generator here
@@ -303,12 +385,23 @@ def _facades(module: ModuleType) -> tuple[Any, Any]:
 
     The SDK wants a client object it may close; these are facades: sends go to the pool for the
     timeout (the async one: the pool of whichever loop is running), and closing them never
-    closes the pool.
+    closes the pool. A facade is given a transport that is never used, so building one builds
+    no connection pool and no SSL context of its own (that took 20-40 ms per client).
     """
+
+    def unused(*_: Any) -> Any:
+        raise RuntimeError("a pooled Infron client sends through its shared pool only")
+
+    class UnusedTransport(module.BaseTransport):  # type: ignore[name-defined,misc]
+        handle_request = unused
+
+    class UnusedAsyncTransport(module.AsyncBaseTransport):  # type: ignore[name-defined,misc]
+        async def handle_async_request(self, request: Any) -> Any:
+            return unused(request)
 
     class SharedSyncClient(module.Client):  # type: ignore[name-defined,misc]
         def __init__(self, timeout: float) -> None:
-            super().__init__(timeout=timeout)
+            super().__init__(timeout=timeout, transport=UnusedTransport())
             self._pool_timeout = timeout
 
         def send(self, request: Any, **kwargs: Any) -> Any:
@@ -319,7 +412,7 @@ def _facades(module: ModuleType) -> tuple[Any, Any]:
 
     class LoopBoundAsyncClient(module.AsyncClient):  # type: ignore[name-defined,misc]
         def __init__(self, timeout: float) -> None:
-            super().__init__(timeout=timeout)
+            super().__init__(timeout=timeout, transport=UnusedAsyncTransport())
             self._pool_timeout = timeout
 
         async def send(self, request: Any, **kwargs: Any) -> Any:

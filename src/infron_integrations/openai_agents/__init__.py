@@ -1,5 +1,5 @@
-"""OpenAI Agents SDK integration: ``InfronProvider``, ``InfronModel``, ``infron_settings``,
-``run_cost`` and tracing helpers.
+"""OpenAI Agents SDK integration: ``InfronProvider``, ``infron_model``, ``InfronModel``,
+``infron_settings``, ``run_cost`` and tracing helpers.
 
 Needs the ``agents`` extra: ``pip install "infron-integrations[agents]"``.
 
@@ -28,6 +28,9 @@ require("agents", "agents")
 
 _LAZY = {
     "InfronProvider": ".provider",
+    "InfronModelIdError": ".provider",
+    "InfronMultiProvider": ".provider",
+    "infron_model": ".provider",
     "infron_multi_provider": ".provider",
     "InfronModel": ".model",
     "replay_policy": ".model",
@@ -44,11 +47,14 @@ _LAZY = {
 # a literal list, so type checkers see the names as exported (the imports below are lazy)
 __all__ = [
     "InfronModel",
+    "InfronModelIdError",
+    "InfronMultiProvider",
     "InfronProvider",
     "InfronResponsesModel",
     "RunCost",
     "cost_of_response",
     "disable_openai_trace_export",
+    "infron_model",
     "infron_multi_provider",
     "infron_settings",
     "protect_trace_export",
@@ -75,6 +81,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._options import infron_settings
     from .cost import RunCost, cost_of_response, run_cost
     from .model import InfronModel, replay_policy
-    from .provider import InfronProvider, infron_multi_provider
+    from .provider import (
+        InfronModelIdError,
+        InfronMultiProvider,
+        InfronProvider,
+        infron_model,
+        infron_multi_provider,
+    )
     from .responses import InfronResponsesModel
     from .tracing import disable_openai_trace_export, protect_trace_export, use_openai_tracing

@@ -1,12 +1,20 @@
 """Infron options inside the Agents SDK's ``ModelSettings``, merged deeply across levels.
 
 The SDK merges a run's ``ModelSettings`` over an agent's with ``ModelSettings.resolve``: a run-level
-``extra_body`` replaces the agent's whole (its routing is lost) and ``extra_args`` is merged one
-key deep, then spread into ``chat.completions.create(**kwargs)``. So each
+``extra_body`` replaces the agent's whole (the agent's routing is lost) and ``extra_args`` is merged
+one key deep, then spread into ``chat.completions.create(**kwargs)``. The model is only ever given
+the merged result, so nothing here can tell that an agent's ``extra_body`` was replaced. So each
 :func:`infron_settings` call stores its options under a key of its own in ``extra_args``
 (``"infron_options:<n>"``): both levels survive the SDK's merge, in agent-then-run order, and
-:class:`InfronModel` takes them out again before the SDK builds the request, merging them deeply
-(later wins field by field) over the provider's defaults.
+:class:`InfronModel` takes them out again before the SDK builds the request.
+
+The options of one call, lowest first (later layers win field by field):
+
+1. the provider's defaults;
+2. Infron keys (``provider``, ``reasoning``, ``web_search_options``, ``usage``) in the plain
+   ``extra_body`` the SDK's merge kept (the run's if it set one, else the agent's);
+3. the SDK's own ``ModelSettings.reasoning.effort``;
+4. the :func:`infron_settings` layers: the agent's, then the run's.
 """
 
 from __future__ import annotations
@@ -78,7 +86,9 @@ def infron_settings(
     Options are validated now, so a typo fails here and not at request time. Use the result as
     ``Agent(model_settings=...)`` and/or ``RunConfig(model_settings=...)``: the provider's defaults,
     the agent's and the run's options are merged deeply, later levels winning field by field (a run
-    that sets ``provider.sort`` keeps the agent's ``provider.order``).
+    that sets ``provider.sort`` keeps the agent's ``provider.order``). Infron keys found in an
+    ``extra_body`` given here or on ``base`` are moved into this layer (keyword options win over
+    them), so ``infron_settings(base=plain_settings)`` makes plain settings merge the same way.
 
     Args:
         provider: provider routing preferences.
@@ -115,6 +125,17 @@ def infron_settings(
         settings = dataclasses.replace(base, **model_settings)
     else:
         settings = base
+    body = settings.extra_body if isinstance(settings.extra_body, Mapping) else None
+    from_body = _body_layer(body) if body else None
+    if body is not None and from_body is not None:
+        # in extra_body they would not survive a run-level extra_body (see the module docstring)
+        try:
+            opts = merge_options(parse_options(from_body), opts)
+        except InfronConfigError as exc:
+            raise InfronConfigError(f"In extra_body: {exc}") from None
+        layer = opts.model_dump(mode="json", exclude_unset=True)
+        rest = {k: v for k, v in body.items() if k not in _BODY_KEYS}
+        settings = dataclasses.replace(settings, extra_body=rest or None)
     extra_args = dict(settings.extra_args or {})
     extra_args[f"{OPTIONS_KEY_PREFIX}{next(_counter)}"] = layer
     return dataclasses.replace(settings, extra_args=extra_args)

@@ -11,7 +11,7 @@ Usage::
 
     result = await Runner.run(agent, "...", run_config=RunConfig(model_provider=InfronProvider()))
     cost = run_cost(result)
-    print(cost.total_cost, [r.cost for r in cost.requests])
+    print(cost.requests, cost.total_cost, [r.cost for r in cost.records])
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from ..core.usage import UsageRecord
+from ..core.usage import UsageRecord, UsageTracker
 
 __all__ = ["RunCost", "cost_of_response", "run_cost"]
 
@@ -110,21 +110,30 @@ def cost_of_response(response: Any) -> UsageRecord | None:
 class RunCost:
     """Tokens and cost of every model request of one run, as the gateway reported them.
 
+    Named as in the core's usage tracker: ``records`` are the per-request
+    :class:`~infron_integrations.core.usage.UsageRecord` objects, ``requests`` is how many there
+    are, and :meth:`summary` has the keys of ``UsageTracker.summary()``.
+
     Attributes:
-        requests: one record per model request that has a known cost record, in run order.
-        unknown: how many of the run's model responses had no record (another provider's model,
-            or a response older than the registry keeps).
+        records: one record per model request of the run that has a usage record, in run order.
+        unrecorded_responses: how many of the run's model responses have no record here (another
+            provider's model, or a response older than the registry keeps).
     """
 
-    requests: tuple[UsageRecord, ...]
-    unknown: int = 0
+    records: tuple[UsageRecord, ...]
+    unrecorded_responses: int = 0
+
+    @property
+    def requests(self) -> int:
+        """How many model requests have a record (``len(records)``)."""
+        return len(self.records)
 
     @property
     def total(self) -> UsageRecord:
-        """The sum of all requests (tokens, cost as an exact decimal sum)."""
-        if not self.requests:
+        """The sum of all records (tokens, cost as an exact decimal sum)."""
+        if not self.records:
             return UsageRecord(requests=0, framework="openai-agents")
-        return reduce(lambda a, b: a + b, self.requests)
+        return reduce(lambda a, b: a + b, self.records)
 
     @property
     def total_cost(self) -> float:
@@ -134,12 +143,19 @@ class RunCost:
     @property
     def costs(self) -> list[float | None]:
         """The cost of each request, in run order."""
-        return [r.cost for r in self.requests]
+        return [r.cost for r in self.records]
+
+    def summary(self) -> dict[str, Any]:
+        """``UsageTracker.summary()``'s plain dict for this run, plus ``unrecorded_responses``."""
+        tracker = UsageTracker()
+        for record in self.records:
+            tracker.add(record)
+        return {**tracker.summary(), "unrecorded_responses": self.unrecorded_responses}
 
     def __repr__(self) -> str:
         return (
-            f"RunCost(requests={len(self.requests)}, total_cost={self.total_cost!r}, "
-            f"unknown={self.unknown})"
+            f"RunCost(requests={self.requests}, total_cost={self.total_cost!r}, "
+            f"unrecorded_responses={self.unrecorded_responses})"
         )
 
 
@@ -154,11 +170,11 @@ def run_cost(result: Any) -> RunCost:
     """
     responses: Iterable[Any] = getattr(result, "raw_responses", result)
     records: list[UsageRecord] = []
-    unknown = 0
+    unrecorded = 0
     for response in responses:
         record = cost_of_response(response)
         if record is None:
-            unknown += 1
+            unrecorded += 1
         else:
             records.append(record)
-    return RunCost(requests=tuple(records), unknown=unknown)
+    return RunCost(records=tuple(records), unrecorded_responses=unrecorded)

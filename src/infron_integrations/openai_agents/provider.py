@@ -11,8 +11,10 @@ Usage::
     result = await Runner.run(agent, "hi", run_config=RunConfig(model_provider=provider))
     print(run_cost(result).total_cost)
 
-or, beside OpenAI models, through a ``MultiProvider`` under the ``infron/`` prefix
-(:func:`infron_multi_provider`): ``Agent(model="infron/anthropic/claude-sonnet-4")``.
+or, with no ``RunConfig`` at all, a ready model on the agent (:func:`infron_model`):
+``Agent(model=infron_model("anthropic/claude-sonnet-4"))``; or, beside OpenAI models, through a
+``MultiProvider`` under the ``infron/`` prefix (:func:`infron_multi_provider`):
+``Agent(model="infron/anthropic/claude-sonnet-4")``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from agents import Model, ModelProvider, ModelSettings, MultiProvider
+from agents import Model, ModelProvider, ModelSettings, MultiProvider, UserError
 from agents.models.multi_provider import MultiProviderMap
 from openai import AsyncOpenAI
 from pydantic import SecretStr
@@ -41,10 +43,34 @@ from ._options import prepare_call
 from .model import InfronModel, ReplayPolicy, replay_policy
 from .tracing import protect_trace_export
 
-__all__ = ["PREFIX", "InfronProvider", "infron_multi_provider"]
+__all__ = [
+    "PREFIX",
+    "InfronModelIdError",
+    "InfronMultiProvider",
+    "InfronProvider",
+    "infron_model",
+    "infron_multi_provider",
+]
 
 #: the MultiProvider prefix: ``"infron/anthropic/claude-sonnet-4"``
 PREFIX = "infron"
+
+#: where :class:`InfronMultiProvider` sends ``openai/...`` ids (see :func:`infron_multi_provider`)
+OpenAIPrefixRule = Literal["error", "infron", "openai"]
+_OPENAI_PREFIX_RULES = ("error", "infron", "openai")
+#: prefixes the SDK's MultiProvider serves itself, besides ``openai``
+_SDK_PREFIXES = ("litellm", "any-llm")
+
+
+class InfronModelIdError(InfronConfigError, UserError):
+    """A model id that would not reach the model it names; raised before anything is sent.
+
+    Both an :class:`InfronConfigError` and the Agents SDK's ``UserError`` (what the SDK raises for
+    an unknown prefix), so either ``except`` clause catches it.
+    """
+
+    def __init__(self, message: str) -> None:
+        UserError.__init__(self, message)
 
 
 class InfronProvider(ModelProvider):
@@ -196,23 +222,139 @@ class InfronProvider(ModelProvider):
         self._models.clear()
 
 
+_default_providers: dict[tuple[Any, ...], InfronProvider] = {}
+_default_lock = threading.Lock()
+
+
+def infron_model(
+    model: str, *, model_provider: InfronProvider | None = None, **options: Any
+) -> Model:
+    """A ready ``Model`` for an Infron model id, to put on an agent: no ``RunConfig`` needed.
+
+    ``Agent(model=infron_model("anthropic/claude-sonnet-4.5"))`` runs on Infron with
+    ``Runner.run(agent, ...)`` / ``Runner.run_sync(agent, ...)`` and no other setup: the SDK uses a
+    ``Model`` object on the agent as it is. A string id on the agent, by contrast, goes to the
+    run's model provider, which is OpenAI's unless a ``RunConfig`` names another.
+
+    Args:
+        model: the Infron model id, slashes included (``"openai/gpt-4o-mini"`` is Infron's id
+            here; an ``infron/`` in front is dropped).
+        model_provider: the :class:`InfronProvider` to take the model from.
+        **options: :class:`InfronProvider` arguments (``api_key``, ``base_url``, ``provider``,
+            ``reasoning``, ...) for a provider of its own. With neither, one provider per
+            ``INFRON_API_KEY`` / ``INFRON_BASE_URL`` is shared by every call.
+
+    Raises:
+        InfronConfigError: no key, a bad option, or both ``model_provider`` and options given.
+    """
+    if model_provider is not None and options:
+        raise InfronConfigError(
+            f"infron_model() got model_provider= and provider options ({', '.join(options)}): "
+            "give the options to the InfronProvider, or drop model_provider."
+        )
+    if model_provider is None:
+        model_provider = InfronProvider(**options) if options else _default_provider()
+    return model_provider.get_model(model)
+
+
+def _default_provider() -> InfronProvider:
+    # keyed by the settings the environment gives now, so a changed INFRON_BASE_URL is honoured
+    key = InfronSettings.resolve().cache_key()
+    provider = _default_providers.get(key)
+    if provider is None:
+        with _default_lock:
+            provider = _default_providers.get(key)
+            if provider is None:
+                provider = _default_providers[key] = InfronProvider()
+    return provider
+
+
+class InfronMultiProvider(MultiProvider):
+    """A ``MultiProvider`` with Infron under a prefix and one stated rule for ``openai/...`` ids.
+
+    Build it with :func:`infron_multi_provider`. ``"openai/gpt-4o-mini"`` is both an Infron model
+    id and, to the SDK's ``MultiProvider``, OpenAI's ``gpt-4o-mini``; ``openai_prefix`` says which
+    is meant (``"error"``: neither, the id must be written without the ambiguity).
+    """
+
+    def __init__(
+        self,
+        infron: InfronProvider,
+        *,
+        prefix: str = PREFIX,
+        openai_prefix: OpenAIPrefixRule = "error",
+        provider_map: MultiProviderMap | None = None,
+        **multi_provider_kwargs: Any,
+    ) -> None:
+        if openai_prefix not in _OPENAI_PREFIX_RULES:
+            raise InfronConfigError(
+                f"openai_prefix={openai_prefix!r}: use 'error', 'infron' or 'openai'."
+            )
+        if not prefix or "/" in prefix:
+            raise InfronConfigError(f"prefix={prefix!r}: use one path segment, such as 'infron'.")
+        provider_map = provider_map if provider_map is not None else MultiProviderMap()  # type: ignore[no-untyped-call]
+        infron.register(provider_map, prefix)
+        super().__init__(provider_map=provider_map, **multi_provider_kwargs)
+        self.infron = infron
+        self.prefix = prefix
+        self.openai_prefix = openai_prefix
+        # with "model_id" the SDK sends unknown prefixes to OpenAI as they are: the user's choice
+        self._unknown_prefix_errors = multi_provider_kwargs.get("unknown_prefix_mode") != "model_id"
+
+    def get_model(self, model_name: str | None) -> Model:
+        """The model for ``model_name``; ids the SDK would misroute raise :class:`InfronModelIdError`."""
+        head, _, rest = (model_name or "").partition("/")
+        if rest and not (self.provider_map and self.provider_map.has_prefix(head)):
+            if head == "openai":
+                if self.openai_prefix == "infron":
+                    return self.infron.get_model(model_name)
+                if self.openai_prefix == "error":
+                    raise InfronModelIdError(self._ambiguous(model_name or "", rest))
+            elif head not in _SDK_PREFIXES and self._unknown_prefix_errors:
+                raise InfronModelIdError(
+                    f"Model {model_name!r}: unknown prefix {head!r}. Infron models take the "
+                    f"{self.prefix!r} prefix here: {self.prefix + '/' + (model_name or '')!r}."
+                )
+        return super().get_model(model_name)
+
+    def _ambiguous(self, model_name: str, rest: str) -> str:
+        return (
+            f"Model {model_name!r} is ambiguous here: to the Agents SDK's MultiProvider, 'openai/' "
+            f"means OpenAI's own API (model {rest!r}), while {model_name!r} is also an Infron "
+            f"model id. Write {self.prefix + '/' + model_name!r} for Infron or {rest!r} for "
+            "OpenAI, or set the rule for every such id: "
+            "infron_multi_provider(openai_prefix='infron') sends them to Infron, "
+            "openai_prefix='openai' to OpenAI."
+        )
+
+
 def infron_multi_provider(
     provider: InfronProvider | None = None,
     *,
     prefix: str = PREFIX,
+    openai_prefix: OpenAIPrefixRule = "error",
     **multi_provider_kwargs: Any,
-) -> MultiProvider:
+) -> InfronMultiProvider:
     """A ``MultiProvider`` that sends ``infron/<vendor>/<model>`` to Infron, the rest to OpenAI.
 
     ``MultiProvider`` splits a model name at its first slash and strips the prefix, so
-    ``"infron/anthropic/claude-sonnet-4"`` reaches Infron as ``"anthropic/claude-sonnet-4"``.
+    ``"infron/anthropic/claude-sonnet-4"`` reaches Infron as ``"anthropic/claude-sonnet-4"``, and
+    a name without a slash (``"gpt-4o"``) goes to OpenAI.
+
+    Ids that the SDK would otherwise misroute raise :class:`InfronModelIdError` when the model is
+    looked up, before anything is sent: an unknown prefix (``"anthropic/claude-sonnet-4"``, the
+    error names the ``infron/`` spelling) and, unless ``openai_prefix`` says otherwise,
+    ``"openai/..."``, which is both an Infron id and the SDK's alias for OpenAI.
 
     Args:
         provider: the Infron provider (default: ``InfronProvider()`` from the environment).
         prefix: the model-name prefix.
+        openai_prefix: where ``"openai/<model>"`` goes: ``"error"`` (default) raises,
+            ``"infron"`` sends the whole id to Infron, ``"openai"`` keeps the SDK's rule (OpenAI's
+            API, model ``<model>``).
         **multi_provider_kwargs: passed to ``MultiProvider`` (e.g. ``openai_api_key``).
     """
     provider = provider if provider is not None else InfronProvider()
-    provider_map = multi_provider_kwargs.pop("provider_map", None) or MultiProviderMap()  # type: ignore[no-untyped-call]
-    provider.register(provider_map, prefix)
-    return MultiProvider(provider_map=provider_map, **multi_provider_kwargs)
+    return InfronMultiProvider(
+        provider, prefix=prefix, openai_prefix=openai_prefix, **multi_provider_kwargs
+    )
