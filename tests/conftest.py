@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import ssl
+from typing import Any
 
 import pytest
 
@@ -17,3 +19,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "live" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def ssl_contexts_built(monkeypatch: pytest.MonkeyPatch) -> list[type]:
+    """Every ``ssl.SSLContext`` built from now on (whoever builds it), by class."""
+    built: list[type] = []
+    original = ssl.SSLContext.__new__
+
+    def counting(cls: type, *args: Any, **kwargs: Any) -> Any:
+        built.append(cls)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "__new__", staticmethod(counting))
+    return built

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import ssl
 import weakref
 from typing import Any
 
@@ -22,19 +21,6 @@ from infron_integrations.core.http import (
     shared_async_sdk_client,
     shared_httpx_client,
 )
-
-
-@pytest.fixture
-def ssl_contexts_built(monkeypatch: pytest.MonkeyPatch) -> list[type]:
-    built: list[type] = []
-    original = ssl.SSLContext.__new__
-
-    def counting(cls: type, *args: Any, **kwargs: Any) -> Any:
-        built.append(cls)
-        return original(cls, *args, **kwargs)
-
-    monkeypatch.setattr(ssl.SSLContext, "__new__", staticmethod(counting))
-    return built
 
 
 def _settings(sandbox: Any, **kwargs: Any) -> InfronSettings:

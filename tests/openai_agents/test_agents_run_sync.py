@@ -9,7 +9,6 @@ opening a new pool (a new connection, and a TLS handshake against the real gatew
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,20 +29,6 @@ def thread_loop() -> Iterator[asyncio.AbstractEventLoop]:
     finally:
         asyncio.set_event_loop(None)
         loop.close()
-
-
-@pytest.fixture
-def ssl_contexts_built(monkeypatch: pytest.MonkeyPatch) -> list[type]:
-    """Every ``ssl.SSLContext`` built from now on (whoever builds it), by class."""
-    built: list[type] = []
-    original = ssl.SSLContext.__new__
-
-    def counting(cls: type, *args: Any, **kwargs: Any) -> Any:
-        built.append(cls)
-        return original(cls, *args, **kwargs)
-
-    monkeypatch.setattr(ssl.SSLContext, "__new__", staticmethod(counting))
-    return built
 
 
 def test_twenty_run_sync_calls_build_at_most_one_ssl_context(
