@@ -262,3 +262,23 @@ def test_responses_encrypted_content_round_trip(infron_sandbox: Any) -> None:
     error = _error(replay(broken))
     assert error["param"] == "input.1.encrypted_content"
     assert json.dumps(item["encrypted_content"]) not in json.dumps(error)
+
+
+def test_responses_required_mode_rejects_a_current_item_without_encrypted_content(
+    infron_sandbox: Any,
+) -> None:
+    url = infron_sandbox.base_url + "/responses"
+    body = {"model": "openai/o4-mini", "include": ["reasoning.encrypted_content"]}
+    question = {"role": "user", "content": "Why is the sea salty?"}
+    item = HTTP.post(url, json={**body, "input": [question]}, headers=AUTH).json()["output"][0]
+    strict = {**AUTH, "x-infron-sandbox-reasoning-replay": "required"}
+    bare = {k: v for k, v in item.items() if k != "encrypted_content"}
+
+    def send(*items: Any) -> Any:
+        return HTTP.post(url, json={**body, "input": [question, *items]}, headers=strict)
+
+    error = _error(send(bare))
+    assert error["param"] == "input.1.encrypted_content" and "missing" in error["message"]
+    assert send(item).status_code == 200
+    # an earlier user turn's reasoning may go back without it
+    assert send(bare, {"role": "user", "content": "And the Dead Sea?"}).status_code == 200

@@ -2,9 +2,10 @@
 
 The SDK builds the chat-completions messages and tools itself and hands them to
 ``client.chat.completions.create(**kwargs)``. :class:`InfronModel` gives it this thin client
-instead, which, for the call in progress, places prompt-cache breakpoints (docs: Prompt Caching)
-and puts ``thought_signature`` back on replayed assistant messages and tool calls in Infron's
-shape (docs: the chat-completions OpenAPI schema), then calls the real ``AsyncOpenAI``.
+instead, which, for the call in progress, places prompt-cache breakpoints (docs: Prompt Caching),
+puts ``thought_signature`` back on replayed assistant messages and tool calls in Infron's shape
+(docs: the chat-completions OpenAPI schema) and ``reasoning_details`` back on the assistant
+messages they came with (see ``_reasoning``), then calls the real ``AsyncOpenAI``.
 
 A whole (non-streamed) completion is read from the raw response and built with pydantic's
 compiled validator: the same ``ChatCompletion`` the SDK would build, extras kept, in about 15 us
@@ -27,6 +28,7 @@ from openai.types.chat import ChatCompletion
 from ..core.cache import apply_prompt_cache
 from ..core.options import PromptCache
 from ._compat import set_request_id
+from ._reasoning import ReasoningReplay, text_of
 
 __all__ = [
     "REQUEST_EDIT",
@@ -46,10 +48,15 @@ class RequestEdit:
     tool_signatures: Mapping[str, str] = field(default_factory=dict)
     #: assistant text -> thought signature (message-level signatures)
     message_signatures: Mapping[str, str] = field(default_factory=dict)
+    #: the kept ``reasoning_details`` to put back on assistant messages
+    reasoning: ReasoningReplay | None = None
 
     def is_noop(self) -> bool:
         return (
-            self.prompt_cache is None and not self.tool_signatures and not self.message_signatures
+            self.prompt_cache is None
+            and not self.tool_signatures
+            and not self.message_signatures
+            and not self.reasoning
         )
 
     def apply(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +67,8 @@ class RequestEdit:
             for message in messages:
                 if isinstance(message, dict) and message.get("role") == "assistant":
                     self._sign(message)
+        if self.reasoning:
+            self.reasoning.apply(messages)
         if self.prompt_cache is not None:
             tools = kwargs.get("tools")
             tool_list = tools if isinstance(tools, list) else None
@@ -84,21 +93,9 @@ class RequestEdit:
             if signature:
                 call["thought_signature"] = signature
         if self.message_signatures and "thought_signature" not in message:
-            signature = self.message_signatures.get(_text_of(message.get("content")))
+            signature = self.message_signatures.get(text_of(message.get("content")))
             if signature:
                 message["thought_signature"] = signature
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            str(part.get("text", ""))
-            for part in content
-            if isinstance(part, dict) and part.get("type") in ("text", "output_text")
-        )
-    return ""
 
 
 def collect_signatures(items: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -120,7 +117,7 @@ def collect_signatures(items: Any) -> tuple[dict[str, str], dict[str, str]]:
         if kind == "function_call" and isinstance(item.get("call_id"), str):
             tools[item["call_id"]] = signature
         elif kind == "message" and item.get("role") == "assistant":
-            messages[_text_of(item.get("content"))] = signature
+            messages[text_of(item.get("content"))] = signature
     return tools, messages
 
 

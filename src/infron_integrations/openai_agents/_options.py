@@ -50,6 +50,9 @@ __all__ = ["OPTIONS_KEY_PREFIX", "PreparedCall", "infron_settings", "prepare_cal
 #: the ``extra_args`` key prefix under which :func:`infron_settings` stores one options layer
 OPTIONS_KEY_PREFIX = "infron_options:"
 
+#: the Responses ``include`` value that returns a reasoning item's ``encrypted_content``
+ENCRYPTED_REASONING = "reasoning.encrypted_content"
+
 #: request-body keys that carry Infron options (also accepted, validated, in ``extra_body``)
 _BODY_KEYS = ("provider", "reasoning", "web_search_options", "usage")
 
@@ -280,7 +283,8 @@ def prepare_call(
     Infron keys leave ``extra_args`` (which the SDK would pass to ``create()`` as keyword
     arguments) and ``extra_body``; the merged fragment goes into ``extra_body``; the SDK's
     ``reasoning.effort`` becomes the ``reasoning`` object (so ``reasoning_effort`` is never sent);
-    streamed chat calls ask for the final usage chunk unless ``include_usage`` was set.
+    streamed chat calls ask for the final usage chunk unless ``include_usage`` was set; Responses
+    calls with the reasoning on ask for ``reasoning.encrypted_content``.
     """
     layers: list[tuple[str, Any]] = []
     rest_args: dict[str, Any] | None = None
@@ -319,12 +323,24 @@ def prepare_call(
             if summary is not None and "reasoning" in body:
                 body["reasoning"] = {**body["reasoning"], "summary": summary}
             changes["reasoning"] = None
+        if _reasoning_on(options, settings):
+            include = list(settings.response_include or ())
+            if ENCRYPTED_REASONING not in include:
+                # the reasoning's opaque state, which the SDK sends back with the reasoning item
+                # in a tool loop: signing providers refuse the next turn without it
+                changes["response_include"] = [*include, ENCRYPTED_REASONING]
     # a shallow copy with a few fields changed: dataclasses.replace() would re-validate every
     # field of the pydantic dataclass (~10x slower), for values that were validated already
     prepared = copy.copy(settings)
     for name, value in changes.items():
         object.__setattr__(prepared, name, value)
     return PreparedCall(settings=prepared, options=options, fragment=fragment)
+
+
+def _reasoning_on(options: InfronOptions, settings: ModelSettings) -> bool:
+    if options.reasoning is not None:
+        return options.reasoning.effort != "none"
+    return settings.reasoning is not None  # e.g. a summary alone: the model's own effort
 
 
 def _check_responses_options(options: InfronOptions) -> None:

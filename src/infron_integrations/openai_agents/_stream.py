@@ -5,8 +5,9 @@ Docs: Streaming and Errors code. The Agents SDK's handler ends a stream quietly 
 drops, ignores a choice with ``finish_reason: "error"``, reads the final usage chunk without its
 ``cost``, and shows reasoning twice when a delta carries both ``reasoning_content`` and
 ``reasoning``. This wrapper raises the typed errors instead, normalizes the reasoning field,
-turns Infron's per-tool-call ``thought_signature`` into the form the handler keeps, and records
-the request's usage and cost once the stream has finished.
+turns Infron's per-tool-call ``thought_signature`` into the form the handler keeps, collects the
+``reasoning_details`` fragments (which the handler drops), and records the request's usage and
+cost once the stream has finished.
 
 When the SDK hands over an ``openai.AsyncStream`` of chat-completion chunks, the wrapper reads
 the SSE lines itself (the core reader) and builds each ``ChatCompletionChunk`` with pydantic's
@@ -30,6 +31,7 @@ from openai.types.chat import ChatCompletionChunk
 
 from ..core.errors import InfronError, InfronStreamError, InfronTimeoutError, raise_for_inband_error
 from ..core.openai_compat import RawResponse, is_http_response, is_timeout_error, is_transport_error
+from ..core.reasoning import merge_reasoning_details
 from ..core.stream import aiter_sse_json
 from ..core.usage import UsageRecord
 from ._errors import to_agents_error
@@ -180,6 +182,7 @@ class InfronChunkStream:
         "_iterator",
         "_on_finish",
         "_preserve_raw",
+        "_reasoning_fragments",
         "_stream",
         "_usage",
         "_usage_extra",
@@ -216,6 +219,7 @@ class InfronChunkStream:
         self.provider: str | None = None
         self.model: str | None = None
         self.message_signature: str | None = None
+        self._reasoning_fragments: list[Any] = []
 
     def __aiter__(self) -> InfronChunkStream:
         return self
@@ -287,6 +291,10 @@ class InfronChunkStream:
             signature = extra.get("thought_signature")
             if signature:
                 self.message_signature = signature
+            details = extra.get("reasoning_details")
+            if isinstance(details, list):
+                # the SDK reads one choice (n=1): every fragment belongs to it
+                self._reasoning_fragments += details
         calls = delta.tool_calls
         if calls:
             for call in calls:
@@ -306,6 +314,11 @@ class InfronChunkStream:
             cost = {k: extra[k] for k in ("cost", "cost_details") if extra.get(k) is not None}
             if cost:
                 chunk.usage = chunk.usage.model_copy(update=cost)
+
+    def reasoning_details(self) -> list[Any] | None:
+        """The stream's ``reasoning_details`` so far, merged by type and index (None if none)."""
+        fragments = self._reasoning_fragments
+        return merge_reasoning_details(fragments) if fragments else None
 
     def record_builder(self, request_id: str | None) -> Callable[[], UsageRecord]:
         """Builds the stream's usage record (without a usage chunk, because the run set

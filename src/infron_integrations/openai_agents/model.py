@@ -16,7 +16,9 @@ differs:
   that are both the core's typed exceptions and the OpenAI SDK's (``openai.RateLimitError`` ...,
   see ``_errors``), chained to the SDK's original error, so the Agents SDK's retry advice and an
   ``except openai.APIStatusError`` see the status, headers and request id (docs: Errors code);
-* ``reasoning_content`` becomes a reasoning item, replayed to the next turn by a policy.
+* ``reasoning_content`` becomes a reasoning item, replayed to the next turn by a policy;
+  ``reasoning_details`` are kept on that item and sent back with the tool results (see
+  ``_reasoning``; docs: Reasoning & Thinking).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ import openai
 from agents import ModelResponse, ModelSettings, ModelTracing
 from agents.models.reasoning_content_replay import (
     ReasoningContentReplayContext,
+    ReasoningContentSource,
     ShouldReplayReasoningContent,
+    default_should_replay_reasoning_content,
 )
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
@@ -42,6 +46,7 @@ from ._client import REQUEST_EDIT, InfronChatClient, RequestEdit, collect_signat
 from ._compat import ChatCompletionsModelBase, Send, request_id_of, set_request_id
 from ._errors import to_agents_error
 from ._options import prepare_call
+from ._reasoning import collect_replay, keep_details, message_details
 from ._stream import InfronChunkStream, normalize_message, raw_usage, record_builder
 from .cost import PendingRecord, remember
 
@@ -87,11 +92,12 @@ def _same_model(context: ReasoningContentReplayContext) -> bool:
 class _CallSlot:
     """Filled while the request of the surrounding call is sent (see ``InfronModel``)."""
 
-    __slots__ = ("message_signature", "preserve_raw_usage", "raw_usage", "stream")
+    __slots__ = ("message_signature", "preserve_raw_usage", "raw_usage", "reasoning", "stream")
 
     def __init__(self, preserve_raw_usage: bool = False) -> None:
         self.preserve_raw_usage = preserve_raw_usage
         self.message_signature: str | None = None
+        self.reasoning: list[Any] | None = None
         self.raw_usage: dict[str, Any] | None = None
         self.stream: InfronChunkStream | None = None
 
@@ -128,7 +134,8 @@ class InfronModel(ChatCompletionsModelBase):
             Without it, one is taken from the core pool for ``INFRON_API_KEY``/``INFRON_BASE_URL``.
         options: default Infron options for this model (below the agent's and the run's).
         replay_reasoning: when ``reasoning_content`` is sent back on the next turn (see
-            :func:`replay_policy`).
+            :func:`replay_policy`), and the ``reasoning_details`` of earlier user turns (those of
+            the current user turn always go back with its tool results).
         strict_feature_validation: passed to the SDK's model (raise on Responses-only features).
         buffer_streamed_tool_calls: passed to the SDK's model.
     """
@@ -208,6 +215,7 @@ class InfronModel(ChatCompletionsModelBase):
             # the run asked for the raw usage: the gateway's cost goes with the tokens
             response.raw_usage = slot.raw_usage
         _sign_output(response.output, slot.message_signature)
+        keep_details(response.output, slot.reasoning, self.model)
         return response
 
     async def stream_response(  # type: ignore[override]
@@ -244,12 +252,15 @@ class InfronModel(ChatCompletionsModelBase):
             finally:
                 _CALL.reset(token)
             while True:
-                if slot.stream is not None and slot.stream.message_signature:
+                stream = slot.stream
+                if stream is not None:
                     kind = event.type
                     if kind == "response.output_item.done":
-                        _sign_output([event.item], slot.stream.message_signature)
+                        _sign_output([event.item], stream.message_signature)
                     elif kind == "response.completed":
-                        _sign_output(event.response.output, slot.stream.message_signature)
+                        # the SDK's ModelResponse is built from this event's output
+                        _sign_output(event.response.output, stream.message_signature)
+                        keep_details(event.response.output, stream.reasoning_details(), self.model)
                 yield event
                 event = await inner.__anext__()
         except StopAsyncIteration:
@@ -264,9 +275,10 @@ class InfronModel(ChatCompletionsModelBase):
     ) -> Any:
         call = prepare_call(self.options, model_settings, stream=stream)
         tool_sigs, message_sigs = collect_signatures(input)
+        reasoning = collect_replay(input, self._replays_earlier)
         edit = (
-            RequestEdit(call.options.prompt_cache, tool_sigs, message_sigs)
-            if call.options.prompt_cache is not None or tool_sigs or message_sigs
+            RequestEdit(call.options.prompt_cache, tool_sigs, message_sigs, reasoning or None)
+            if call.options.prompt_cache is not None or tool_sigs or message_sigs or reasoning
             else None
         )
         token = REQUEST_EDIT.set(edit)
@@ -291,6 +303,23 @@ class InfronModel(ChatCompletionsModelBase):
             slot.stream = wrapped
         return response, wrapped
 
+    def _replays_earlier(self, item: Mapping[str, Any]) -> bool:
+        """The replay policy's answer for a reasoning item of an earlier user turn."""
+        data = item.get("provider_data")
+        provider_data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        origin = provider_data.get("model")
+        context = ReasoningContentReplayContext(
+            model=self.model,
+            base_url=str(self._infron_client.base_url).rstrip("/"),
+            reasoning=ReasoningContentSource(
+                item=item,
+                origin_model=origin if isinstance(origin, str) and origin else None,
+                provider_data=provider_data,
+            ),
+        )
+        policy = self.should_replay_reasoning_content or default_should_replay_reasoning_content
+        return bool(policy(context))
+
     def _check_completion(self, completion: ChatCompletion, slot: _CallSlot | None) -> None:
         extra = completion.model_extra or {}
         if extra.get("error") is not None or any(
@@ -302,8 +331,10 @@ class InfronModel(ChatCompletionsModelBase):
             except InfronAPIError as exc:
                 raise to_agents_error(exc) from None
         signature = None
+        details = None
         if completion.choices:
             signature = normalize_message(completion.choices[0].message)
+            details = message_details(completion.choices[0].message)
         request_id = extra.get("request_id")
         if not isinstance(request_id, str) or not request_id:
             request_id = request_id_of(completion) or completion.id
@@ -311,6 +342,7 @@ class InfronModel(ChatCompletionsModelBase):
         set_request_id(completion, request_id)
         if slot is not None:
             slot.message_signature = signature
+            slot.reasoning = details
             if slot.preserve_raw_usage:
                 slot.raw_usage = raw_usage(completion.usage, extra)
         build = record_builder(

@@ -383,7 +383,7 @@ async def messages(ctx: Ctx) -> Response:
 async def responses(ctx: Ctx) -> Response:
     body = ctx.body
     validate_responses(body)
-    check_responses_replay(body["input"])
+    check_responses_replay(body["input"], ctx.headers)
     req = from_responses(body)
     breakpoints(req, "")
     scripted = _scripted(ctx, RESPONSES, req.model)

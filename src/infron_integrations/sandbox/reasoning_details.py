@@ -27,7 +27,8 @@ issued: fragments left unmerged (``param`` ``messages.N.reasoning_details``), an
 message that calls tools must carry a valid list (the strict mode of signing upstreams).
 
 The Responses endpoint does the same for ``encrypted_content`` on reasoning items (issued when the
-request's ``include`` asks for ``reasoning.encrypted_content``).
+request's ``include`` asks for ``reasoning.encrypted_content``); with the header set to
+``required``, every reasoning item after the last user input item must carry one.
 """
 
 from __future__ import annotations
@@ -266,14 +267,30 @@ def check_chat_replay(messages: list[Any], headers: Mapping[str, str]) -> None:
             )
 
 
-def check_responses_replay(items: Any) -> None:
-    """Reject (400) a replayed reasoning item whose sandbox-issued ``encrypted_content`` changed."""
+def check_responses_replay(items: Any, headers: Mapping[str, str] | None = None) -> None:
+    """Reject (400) a replayed reasoning item whose sandbox-issued ``encrypted_content`` changed.
+
+    With :data:`REPLAY_HEADER` set to ``required``, the reasoning items of the current user turn
+    (after the last user input item) must carry one.
+    """
     if not isinstance(items, list):
         return
+    required = (headers or {}).get(REPLAY_HEADER, "").strip().lower() == "required"
+    last_user = max(
+        (i for i, m in enumerate(items) if isinstance(m, Mapping) and m.get("role") == "user"),
+        default=-1,
+    )
     for i, item in enumerate(items):
         if not isinstance(item, Mapping) or item.get("type") != "reasoning":
             continue
         content = item.get("encrypted_content")
+        if required and i > last_user and not content:
+            raise bad_request(
+                f"'input.{i}.encrypted_content' is missing: send reasoning items back with the "
+                "encrypted_content returned for them (ask for it with include: "
+                f"['{INCLUDE_ENCRYPTED}']).",
+                f"input.{i}.encrypted_content",
+            )
         if not isinstance(content, str) or not content.startswith(DATA_PREFIX):
             continue
         payload = _unseal(content)
