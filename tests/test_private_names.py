@@ -26,11 +26,15 @@ import infron_integrations
 
 SRC = Path(infron_integrations.__file__).parent
 FRAMEWORKS = ("langchain_core", "langchain_openai", "litellm", "agents", "openai")
-#: LangChain's documented hooks for a custom chat model / embeddings / compressor (public API
-#: although underscored: https://python.langchain.com/docs/how_to/custom_chat_model/)
+#: LangChain's documented hooks for a custom chat model / embeddings / compressor / tool /
+#: retriever (public API although underscored: https://python.langchain.com/docs/how_to/custom_chat_model/,
+#: .../how_to/custom_tools/ ("subclass BaseTool ... _run, _arun"), .../how_to/custom_retriever/)
 DOCUMENTED_HOOKS = frozenset(
-    {"_generate", "_agenerate", "_stream", "_astream", "_llm_type", "_identifying_params"}
-)
+    {
+        "_generate", "_agenerate", "_stream", "_astream", "_llm_type", "_identifying_params",
+        "_run", "_arun", "_get_relevant_documents", "_aget_relevant_documents",
+    }
+)  # fmt: skip
 
 
 def _is_framework(module: str) -> bool:

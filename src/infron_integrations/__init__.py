@@ -27,6 +27,8 @@ _LAZY: dict[str, str] = {
     "UsageTracker": "infron_integrations.core.usage",
     "track_usage": "infron_integrations.core.usage",
     "InfronHTTP": "infron_integrations.core.http",
+    "InfronBatches": "infron_integrations.core.batches",
+    "InfronSearch": "infron_integrations.core.search",
     "InfronError": "infron_integrations.core.errors",
     "InfronAPIError": "infron_integrations.core.errors",
     "InfronConfigError": "infron_integrations.core.errors",
@@ -58,6 +60,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from typing import Any
 
+    from .core.batches import InfronBatches
     from .core.errors import InfronAPIError, InfronConfigError, InfronError
     from .core.http import InfronHTTP
     from .core.options import (
@@ -68,5 +71,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UsageAccounting,
         WebSearchOptions,
     )
+    from .core.search import InfronSearch
     from .core.settings import InfronSettings
     from .core.usage import UsageRecord, UsageTracker, track_usage

@@ -1,4 +1,4 @@
-"""The ``infron`` command: sandbox, models, chat, balance.
+"""The ``infron`` command: sandbox, models, chat, balance, batch (``cli_batch``).
 
 Errors print one clear line and exit non-zero (never a traceback) for every documented error code;
 anything that waits shows progress. Needs the ``cli`` extra (typer, rich).
@@ -20,6 +20,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         'The infron CLI needs the cli extra: pip install "infron-integrations[cli]"'
     ) from exc
 
+from .cli_batch import batch_app
 from .core.errors import (
     InfronAuthenticationError,
     InfronConfigError,
@@ -30,11 +31,12 @@ from .core.errors import (
 
 app = typer.Typer(
     name="infron",
-    help="Infron gateway from the command line: chat, models, balance and a local sandbox.",
+    help="Infron gateway from the command line: chat, models, balance, batches, a local sandbox.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(batch_app, name="batch")
 out = Console()
 err = Console(stderr=True)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .core.settings import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL
+from .core.settings import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SEARCH_URL
 
 __all__ = ["Gateway", "live_or_sandbox"]
 
@@ -41,7 +41,9 @@ def live_or_sandbox(
 
     Args:
         export_env: set ``INFRON_API_KEY``/``INFRON_BASE_URL`` inside the block (restored after),
-            so every adapter built without arguments talks to the chosen gateway.
+            so every adapter built without arguments talks to the chosen gateway; with the
+            sandbox, ``INFRON_SEARCH_URL`` too, so a search host set for live use is not sent
+            the sandbox's key.
         announce: called once with a line saying which gateway is used; None for silence.
     """
     key = os.environ.get(ENV_API_KEY)
@@ -61,10 +63,12 @@ def live_or_sandbox(
                 f"INFRON_API_KEY is not set: using the built-in sandbox at {gateway.base_url} "
                 "(offline, deterministic answers, the sandbox's own prices)."
             )
-        saved = {name: os.environ.get(name) for name in (ENV_API_KEY, ENV_BASE_URL)}
+        exported = (ENV_API_KEY, ENV_BASE_URL, ENV_SEARCH_URL)
+        saved = {name: os.environ.get(name) for name in exported}
         if export_env:
             os.environ[ENV_API_KEY] = gateway.api_key
             os.environ[ENV_BASE_URL] = gateway.base_url
+            os.environ[ENV_SEARCH_URL] = gateway.base_url  # the sandbox serves the Search APIs
         try:
             yield gateway
         finally:

@@ -85,6 +85,27 @@ def _retrieval(out: str) -> None:
         assert _number(rf"{kind} +1 request\(s\) +\$(\d+\.\d+)", out) > 0
 
 
+def _batch_api(out: str) -> None:
+    live = _number(r"batch +\(live requests\): 200 answers, 200 requests, \$(\d+\.\d+)", out)
+    batched = _number(r"batch_api \(Batch API\): +200 answers, 200 requests, \$(\d+\.\d+)", out)
+    assert live > 0 and batched == pytest.approx(live / 2, abs=2e-6)  # 50% of standard prices
+    assert "batch_api / batch cost: 50%" in out
+    assert re.search(r"^  batch completed: 200/200 done$", out, re.M), out
+    assert _number(r"its cost \$(\d+\.\d+), request id [0-9a-f]{32}", out) > 0
+
+
+def _search_agent(out: str) -> None:
+    # the model searched (Exa, through the sandbox's Search APIs), read the results, answered
+    sources = re.findall(r"^  - .+: (https://search\.sandbox\.invalid/exa/\S+)$", out, re.M)
+    assert "searched (exa)" in out and len(sources) == 3, out
+    answer = re.search(r"^answer: Based on infron_search: (.+)$", out, re.M)
+    assert answer and all(url in answer.group(1) for url in sources), out
+    assert "requests: chat 2, search 1" in out
+    assert _number(r"search cost: \$(\d+\.\d+)", out) == 0.005  # what Exa reported
+    assert _number(r"total cost: \$(\d+\.\d+)", out) > 0.005  # ... plus the model's cost
+    assert "(0 request(s) reported no cost)" in out
+
+
 def _has(*markers: str) -> Check:
     def check(out: str) -> None:
         for marker in markers:
@@ -100,6 +121,8 @@ CHECKS: dict[str, tuple[Check, ...]] = {
     "langchain_web_search.py": (_web_search,),
     "langchain_structured_output.py": (_structured_output,),
     "langchain_cost_budget.py": (_cost_budget,),
+    "langchain_search_agent.py": (_search_agent,),
+    "langchain_batch_api.py": (_batch_api,),
     "litellm_routing.py": (_routing, _has("[sort=price] served by: anthropic")),
     "litellm_reasoning.py": (_reasoning,),
     "litellm_prompt_caching.py": (_prompt_caching,),
@@ -107,12 +130,14 @@ CHECKS: dict[str, tuple[Check, ...]] = {
     "litellm_structured_output.py": (_structured_output, _has('raw JSON: {"name": "Lisbon"')),
     "litellm_cost_budget.py": (_cost_budget, _has("(InfronLiteLLMBudgetExceededError)")),
     "litellm_retrieval.py": (_retrieval,),
+    "litellm_search_agent.py": (_search_agent,),
     "agents_routing.py": (_routing, _has("[agent order] served by: google-vertex")),
     "agents_reasoning.py": (_reasoning,),
     "agents_prompt_caching.py": (_prompt_caching,),
     "agents_web_search.py": (_web_search,),
     "agents_structured_output.py": (_structured_output,),
     "agents_cost_budget.py": (_cost_budget,),
+    "agents_search_agent.py": (_search_agent,),
 }
 
 

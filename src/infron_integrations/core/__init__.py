@@ -9,6 +9,12 @@ TYPE_CHECKING = False
 
 _LAZY: dict[str, str] = {
     "ApproximateLocation": "options",
+    "BatchInfo": "batch_wire",
+    "BatchJob": "batches",
+    "BatchPolling": "batches",
+    "BatchRequest": "batch_wire",
+    "BatchResultItem": "batch_wire",
+    "BatchResults": "batch_wire",
     "CacheControl": "options",
     "ChatCompletion": "wire",
     "ChatCompletionChunk": "wire",
@@ -18,6 +24,9 @@ _LAZY: dict[str, str] = {
     "InfronAuthenticationError": "errors",
     "InfronBadGatewayError": "errors",
     "InfronBadRequestError": "errors",
+    "InfronBatchError": "batches",
+    "InfronBatchTimeoutError": "batches",
+    "InfronBatches": "batches",
     "InfronBudgetExceededError": "errors",
     "InfronConfigError": "errors",
     "InfronConnectionError": "errors",
@@ -28,17 +37,20 @@ _LAZY: dict[str, str] = {
     "InfronPermissionDeniedError": "errors",
     "InfronRateLimitError": "errors",
     "InfronRequestTimeoutError": "errors",
+    "InfronSearch": "search",
     "InfronServiceUnavailableError": "errors",
     "InfronSettings": "settings",
     "InfronStreamError": "errors",
     "InfronTimeoutError": "errors",
     "MAX_BREAKPOINTS": "cache",
+    "MessagesParams": "batch_wire",
     "Percentiles": "options",
     "PromptCache": "options",
     "ProviderPreferences": "options",
     "ProviderSort": "options",
     "Reasoning": "options",
     "RetryPolicy": "http",
+    "SearchHit": "search_wire",
     "StreamAccumulator": "stream",
     "Usage": "wire",
     "UsageAccounting": "options",
@@ -62,6 +74,7 @@ _LAZY: dict[str, str] = {
     "raise_for_inband_error": "errors",
     "record_usage": "usage",
     "request_fragment": "options",
+    "search_tool_definition": "search_tools",
     "response_extras": "openai_compat",
     "track_usage": "usage",
     "validate_cache_markers": "cache",
@@ -71,6 +84,12 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_BREAKPOINTS",
     "ApproximateLocation",
+    "BatchInfo",
+    "BatchJob",
+    "BatchPolling",
+    "BatchRequest",
+    "BatchResultItem",
+    "BatchResults",
     "CacheControl",
     "ChatCompletion",
     "ChatCompletionChunk",
@@ -79,6 +98,9 @@ __all__ = [
     "InfronAuthenticationError",
     "InfronBadGatewayError",
     "InfronBadRequestError",
+    "InfronBatchError",
+    "InfronBatchTimeoutError",
+    "InfronBatches",
     "InfronBudgetExceededError",
     "InfronConfigError",
     "InfronConnectionError",
@@ -89,16 +111,19 @@ __all__ = [
     "InfronPermissionDeniedError",
     "InfronRateLimitError",
     "InfronRequestTimeoutError",
+    "InfronSearch",
     "InfronServiceUnavailableError",
     "InfronSettings",
     "InfronStreamError",
     "InfronTimeoutError",
+    "MessagesParams",
     "Percentiles",
     "PromptCache",
     "ProviderPreferences",
     "ProviderSort",
     "Reasoning",
     "RetryPolicy",
+    "SearchHit",
     "StreamAccumulator",
     "Usage",
     "UsageAccounting",
@@ -123,6 +148,7 @@ __all__ = [
     "record_usage",
     "request_fragment",
     "response_extras",
+    "search_tool_definition",
     "track_usage",
     "validate_cache_markers",
 ]
@@ -143,6 +169,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .batch_wire import BatchInfo, BatchRequest, BatchResultItem, BatchResults, MessagesParams
+    from .batches import (
+        BatchJob,
+        BatchPolling,
+        InfronBatchError,
+        InfronBatches,
+        InfronBatchTimeoutError,
+    )
     from .cache import MAX_BREAKPOINTS, apply_prompt_cache, cache_text, validate_cache_markers
     from .errors import (
         InfronAPIError,
@@ -183,6 +217,9 @@ if TYPE_CHECKING:  # pragma: no cover
         request_fragment,
     )
     from .reasoning import merge_reasoning_details
+    from .search import InfronSearch
+    from .search_tools import search_tool_definition
+    from .search_wire import SearchHit
     from .settings import DEFAULT_BASE_URL, InfronSettings
     from .stream import StreamAccumulator, aiter_sse_json, iter_sse_json
     from .usage import UsageRecord, UsageTotals, UsageTracker, record_usage, track_usage

@@ -2,7 +2,8 @@
 
 Implements the "Authentication" section of the Infron docs (Bearer key) and the base URLs from the
 OpenAPI files: inference at ``https://llm.onerouter.pro/v1``, account endpoints such as the balance
-at ``https://api.onerouter.pro/v1``.
+at ``https://api.onerouter.pro/v1``, and the Search APIs (Tavily, Exa, Perplexity, Firecrawl,
+Cloudsway, Jina DeepSearch) at ``https://search.onerouter.pro/v1``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from .errors import InfronConfigError
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MANAGEMENT_URL",
+    "DEFAULT_SEARCH_URL",
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_MANAGEMENT_URL",
+    "ENV_SEARCH_URL",
     "USER_AGENT",
     "InfronSettings",
     "validate_base_url",
@@ -31,9 +34,12 @@ __all__ = [
 DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
 #: The balance endpoint lives on another host (see openapi/balance-get-remaining-credits.json).
 DEFAULT_MANAGEMENT_URL = "https://api.onerouter.pro/v1"
+#: The Search APIs live on a third host (see the Search section and openapi/tavily-*.json etc.).
+DEFAULT_SEARCH_URL = "https://search.onerouter.pro/v1"
 ENV_API_KEY = "INFRON_API_KEY"
 ENV_BASE_URL = "INFRON_BASE_URL"
 ENV_MANAGEMENT_URL = "INFRON_MANAGEMENT_URL"
+ENV_SEARCH_URL = "INFRON_SEARCH_URL"
 USER_AGENT = f"infron-integrations/{__version__}"
 
 _MISSING_KEY = (
@@ -76,11 +82,12 @@ class InfronSettings(BaseModel):
     api_key: SecretStr
     base_url: str = DEFAULT_BASE_URL
     management_url: str = DEFAULT_MANAGEMENT_URL
+    search_url: str = DEFAULT_SEARCH_URL
     timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
     default_headers: Mapping[str, str] = Field(default_factory=dict)
 
-    @field_validator("base_url", "management_url")
+    @field_validator("base_url", "management_url", "search_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         return validate_base_url(value)
@@ -99,14 +106,17 @@ class InfronSettings(BaseModel):
         base_url: str | None = None,
         *,
         management_url: str | None = None,
+        search_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> InfronSettings:
         """Settings from arguments, falling back to ``INFRON_API_KEY`` / ``INFRON_BASE_URL``.
 
-        When the base URL is not the default (a sandbox, a proxy) and no management URL is given,
-        account endpoints are asked on the base URL's host too.
+        When the base URL is not the default (a sandbox, a proxy) and no management URL (or
+        search URL) is given, account endpoints (and the Search APIs) are asked at the base URL
+        too: a gateway stand-in serves every path under one ``/v1`` (the sandbox does). The
+        search URL comes from ``search_url``, else ``INFRON_SEARCH_URL``.
 
         Raises:
             InfronConfigError: no key anywhere, or a malformed URL.
@@ -119,10 +129,14 @@ class InfronSettings(BaseModel):
         mgmt = management_url or os.environ.get(ENV_MANAGEMENT_URL)
         if not mgmt:
             mgmt = DEFAULT_MANAGEMENT_URL if url == DEFAULT_BASE_URL else url
+        search = search_url or os.environ.get(ENV_SEARCH_URL)
+        if not search:
+            search = DEFAULT_SEARCH_URL if url == DEFAULT_BASE_URL else url
         kwargs: dict[str, Any] = {
             "api_key": SecretStr(key.strip()),
             "base_url": url,
             "management_url": validate_base_url(mgmt, name="management_url"),
+            "search_url": validate_base_url(search, name="search_url"),
         }
         if timeout is not None:
             kwargs["timeout"] = timeout
@@ -156,6 +170,7 @@ class InfronSettings(BaseModel):
             self.api_key.get_secret_value(),
             self.base_url,
             self.management_url,
+            self.search_url,
             self.timeout,
             self.max_retries,
             tuple(sorted(self.default_headers.items())),

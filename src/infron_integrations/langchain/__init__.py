@@ -1,4 +1,6 @@
-"""LangChain integration: ``ChatInfron``, ``InfronEmbeddings``, ``InfronRerank``.
+"""LangChain integration: ``ChatInfron``, ``InfronEmbeddings``, ``InfronRerank``, and the search
+tools and retriever (``InfronSearchTool``, ``InfronExtractTool``, ``InfronDeepSearchTool``,
+``InfronSearchRetriever``).
 
 Needs the ``langchain`` extra: ``pip install "infron-integrations[langchain]"``.
 """
@@ -19,6 +21,10 @@ _LAZY = {
     "get_infron_callback": ".callbacks",
     "InfronEmbeddings": ".embeddings",
     "InfronRerank": ".rerank",
+    "InfronDeepSearchTool": ".tools",
+    "InfronExtractTool": ".tools",
+    "InfronSearchTool": ".tools",
+    "InfronSearchRetriever": ".retrievers",
     "arefresh_model_profiles": "._profiles",
     "refresh_model_profiles": "._profiles",
 }
@@ -27,8 +33,12 @@ _LAZY = {
 __all__ = [
     "ChatInfron",
     "InfronCallbackHandler",
+    "InfronDeepSearchTool",
     "InfronEmbeddings",
+    "InfronExtractTool",
     "InfronRerank",
+    "InfronSearchRetriever",
+    "InfronSearchTool",
     "arefresh_model_profiles",
     "get_infron_callback",
     "refresh_model_profiles",
@@ -50,3 +60,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from .chat_models import ChatInfron
     from .embeddings import InfronEmbeddings
     from .rerank import InfronRerank
+    from .retrievers import InfronSearchRetriever
+    from .tools import InfronDeepSearchTool, InfronExtractTool, InfronSearchTool

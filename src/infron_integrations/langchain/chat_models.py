@@ -56,6 +56,7 @@ from ..core.options import (
     request_fragment,
 )
 from ..core.settings import InfronSettings
+from ._batch import BatchAPIMixin
 from ._chat_invoke import agenerate, generate
 from ._chat_payload import (
     ReasoningReplay,
@@ -125,7 +126,7 @@ def _effort_into_reasoning(payload: dict[str, Any]) -> None:
     payload["reasoning"] = request_fragment(options)["reasoning"]
 
 
-class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
+class ChatInfron(BatchAPIMixin, ChatOpenAIHooks):  # type: ignore[override]
     """The Infron gateway (OpenAI-compatible) as a LangChain chat model.
 
     Everything ``ChatOpenAI`` takes works here too (``temperature``, ``max_tokens``, ``stop``,
@@ -158,6 +159,9 @@ class ChatInfron(ChatOpenAIHooks):  # type: ignore[override]
     structured output, reasoning) comes from Infron's model catalog: a snapshot shipped with the
     package, or the gateway's own after ``refresh_model_profiles()``. ``get_num_tokens`` and
     ``get_num_tokens_from_messages`` estimate offline (docs: docs/langchain.md, token counting).
+
+    ``batch_api`` / ``submit_batch_api`` send inputs through Infron's Batch API at half price
+    (``._batch``; docs: docs/batch.md).
     """
 
     model_name: str = Field(alias="model")

@@ -1,5 +1,6 @@
 """OpenAI Agents SDK integration: ``InfronProvider``, ``infron_model``, ``InfronModel``,
-``infron_settings``, ``run_cost`` and tracing helpers.
+``infron_settings``, ``run_cost``, tracing helpers, and the search tools (``infron_search_tool``,
+``infron_extract_tool``, ``infron_deepsearch_tool``).
 
 Needs the ``agents`` extra: ``pip install "infron-integrations[agents]"``.
 
@@ -42,6 +43,9 @@ _LAZY = {
     "protect_trace_export": ".tracing",
     "disable_openai_trace_export": ".tracing",
     "use_openai_tracing": ".tracing",
+    "infron_search_tool": ".tools",
+    "infron_extract_tool": ".tools",
+    "infron_deepsearch_tool": ".tools",
 }
 
 # a literal list, so type checkers see the names as exported (the imports below are lazy)
@@ -54,8 +58,11 @@ __all__ = [
     "RunCost",
     "cost_of_response",
     "disable_openai_trace_export",
+    "infron_deepsearch_tool",
+    "infron_extract_tool",
     "infron_model",
     "infron_multi_provider",
+    "infron_search_tool",
     "infron_settings",
     "protect_trace_export",
     "replay_policy",
@@ -89,4 +96,5 @@ if TYPE_CHECKING:  # pragma: no cover
         infron_multi_provider,
     )
     from .responses import InfronResponsesModel
+    from .tools import infron_deepsearch_tool, infron_extract_tool, infron_search_tool
     from .tracing import disable_openai_trace_export, protect_trace_export, use_openai_tracing

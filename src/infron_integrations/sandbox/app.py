@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .batches import batch_routes
 from .behaviours import GenResult, generate
 from .billing import compute_cost
 from .caching import breakpoints
@@ -52,6 +53,8 @@ from .responses_api import (
     responses_stream_frames,
 )
 from .routing import choose_provider
+from .search import routes as search_routes
+from .search import with_deepsearch
 from .state import RecordedRequest, SandboxState, ScriptedError, redact_headers
 from .streaming import (
     DONE,
@@ -278,7 +281,7 @@ async def _run_model(
     result = generate(req, model, endpoint, cache)
     if mode in ("empty-200", "error-in-200"):
         blank(result)
-    ctx.state.charge(ctx.api_key, result.cost().cost)
+    ctx.state.charge(ctx.api_key, result.cost().cost, ctx.request_id)
     return result, mode
 
 
@@ -437,7 +440,7 @@ def _usage_extra(ctx: Ctx, endpoint: Any, tokens: int) -> dict[str, Any]:
         prompt_tokens=tokens,
         completion_tokens=0,
     )
-    ctx.state.charge(ctx.api_key, cost.cost)
+    ctx.state.charge(ctx.api_key, cost.cost, ctx.request_id)
     usage = ctx.body.get("usage")
     return cost.fields() if isinstance(usage, dict) and usage.get("include") is True else {}
 
@@ -544,11 +547,13 @@ def create_app(
         Route("/v1/models", _endpoint(list_models), methods=["GET"]),
         Route("/v1/models/{model_id:path}", _endpoint(get_model_detail), methods=["GET"]),
         Route("/v1/balance", _endpoint(balance), methods=["GET"]),
-        Route(CHAT, _endpoint(chat_completions), methods=["POST"]),
+        Route(CHAT, _endpoint(with_deepsearch(chat_completions)), methods=["POST"]),
         Route(EMBEDDINGS, _endpoint(embeddings), methods=["POST"]),
         Route(RERANK, _endpoint(rerank), methods=["POST"]),
         Route(MESSAGES, _endpoint(messages, x_api_key=True), methods=["POST"]),
         Route(RESPONSES, _endpoint(responses), methods=["POST"]),
+        *batch_routes(_endpoint),
+        *search_routes(_endpoint),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.sandbox = state

@@ -81,6 +81,8 @@ class SandboxState:
         self.fault_counts: dict[str, int] = {}
         self.down_providers: set[str] = set()
         self._spent: dict[str, Decimal] = {}
+        #: what each request was charged, by request id (a load test matches answers to charges)
+        self._charges: dict[str, Decimal] = {}
 
     # -- request log -------------------------------------------------------------------------
     @property
@@ -161,9 +163,16 @@ class SandboxState:
         with self._lock:
             return Decimal(repr(self.config.initial_balance)) - self._spent.get(api_key, Decimal(0))
 
-    def charge(self, api_key: str, amount: Decimal) -> None:
+    def charge(self, api_key: str, amount: Decimal, request_id: str = "") -> None:
         with self._lock:
             self._spent[api_key] = self._spent.get(api_key, Decimal(0)) + amount
+            if request_id:
+                self._charges[request_id] = self._charges.get(request_id, Decimal(0)) + amount
+
+    def charges(self) -> dict[str, Decimal]:
+        """What each request was charged, by request id (requests that charged nothing absent)."""
+        with self._lock:
+            return dict(self._charges)
 
     # -- reset -------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -174,4 +183,5 @@ class SandboxState:
             self.fault_counts.clear()
             self.down_providers = set()
             self._spent.clear()
+            self._charges.clear()
         self.cache.clear()
