@@ -70,19 +70,24 @@ async def test_aembedding(infron_sandbox: Any, creds: dict[str, str]) -> None:
     assert run.records[0].kind == "embeddings"
 
 
-def test_embedding_dimensions_through_extra_body(
+def test_embedding_dimensions_sync_and_through_extra_body(
     infron_sandbox: Any, creds: dict[str, str]
 ) -> None:
-    """Recorded fact about LiteLLM 1.106.2, 1.108.7 and 1.110.2: ``dimensions``/``encoding_format``
-    are refused for custom providers whatever ``allowed_openai_params`` says; ``extra_body``
-    carries them."""
-    with pytest.raises(litellm.UnsupportedParamsError):
-        litellm.embedding(model=f"infron/{MODEL}", input=["x"], dimensions=8, **creds)
-    response = litellm.embedding(
-        model=f"infron/{MODEL}", input=["x"], extra_body={"dimensions": 8}, **creds
-    )
-    assert infron_sandbox.last_request(EMBEDDINGS).body["dimensions"] == 8
+    """LiteLLM (1.106.2 to 1.110.2) refuses ``dimensions`` for custom providers whatever
+    ``allowed_openai_params`` says; register() lets it through on the sync path too, and
+    ``extra_body`` still carries it."""
+    response = litellm.embedding(model=f"infron/{MODEL}", input=["x"], dimensions=8, **creds)
+    assert infron_sandbox.last_request(EMBEDDINGS).body == {
+        "model": MODEL,
+        "input": ["x"],
+        "dimensions": 8,
+    }
     assert len(response.data[0]["embedding"]) == 8
+    response = litellm.embedding(
+        model=f"infron/{MODEL}", input=["x"], extra_body={"dimensions": 6}, **creds
+    )
+    assert infron_sandbox.last_request(EMBEDDINGS).body["dimensions"] == 6
+    assert len(response.data[0]["embedding"]) == 6
 
 
 def test_embedding_invalid_provider_fails_before_sending(
@@ -142,7 +147,7 @@ def test_rerank_errors(infron_sandbox: Any, creds: dict[str, str]) -> None:
 
 
 async def test_aembedding_dimensions_and_base64(infron_sandbox: Any, creds: dict[str, str]) -> None:
-    """register() installs the hooks: async calls pass dimensions/encoding_format through."""
+    """Async calls pass dimensions/encoding_format through, as sync ones do."""
     import base64
     import struct
 
@@ -153,3 +158,83 @@ async def test_aembedding_dimensions_and_base64(infron_sandbox: Any, creds: dict
     assert body == {"model": MODEL, "input": ["x"], "dimensions": 4, "encoding_format": "base64"}
     raw = base64.b64decode(response.data[0]["embedding"])
     assert len(struct.unpack("<4f", raw)) == 4
+
+
+# --- litellm.rerank / arerank with infron/ (routed by register()) -----------------------------
+
+
+def test_litellm_rerank_with_infron_models(
+    infron_sandbox: Any, creds: dict[str, str], cost_logger: Any
+) -> None:
+    """No LiteLLM release routes rerank to a custom provider (``'infron' is not a valid
+    LlmProviders`` before register()); now it is LiteLLM's own entry point, with its callbacks
+    and its cost API, and the gateway's cost."""
+    with track_usage() as run:
+        response = litellm.rerank(
+            model=f"infron/{RERANKER}", query="what is a cat", documents=DOCS, top_n=1, **creds
+        )
+    assert infron_sandbox.last_request(RERANK).body == {
+        "model": RERANKER,
+        "query": "what is a cat",
+        "documents": DOCS,
+        "top_n": 1,
+        "usage": {"include": True},
+    }
+    assert isinstance(response, RerankResponse)
+    assert [r["index"] for r in response.results] == [0]
+    cost = _spent(infron_sandbox)
+    assert cost > 0
+    assert response._hidden_params["response_cost"] == pytest.approx(cost)
+    assert litellm.completion_cost(completion_response=response) == pytest.approx(cost)
+    assert run.total_cost == pytest.approx(cost)
+    event = cost_logger.wait(lambda r: isinstance(r, RerankResponse))
+    assert event["response_cost"] == pytest.approx(cost)
+    assert event["payload"]["custom_llm_provider"] == "infron"
+
+
+async def test_litellm_arerank_and_the_router(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    response = await litellm.arerank(
+        model=f"infron/{RERANKER}",
+        query="capital of France",
+        documents=DOCS,
+        provider={"sort": "price"},
+        **creds,
+    )
+    assert response.results[0]["index"] == 1
+    assert infron_sandbox.last_request(RERANK).body["provider"] == {"sort": "price"}
+    first = _spent(infron_sandbox)
+    assert response._hidden_params["response_cost"] == pytest.approx(first)
+    deployment = {"model": f"infron/{RERANKER}", "usage": {"include": False}, **creds}
+    router = litellm.Router(model_list=[{"model_name": "r", "litellm_params": deployment}])
+    routed = await router.arerank(model="r", query="what is a cat", documents=DOCS)
+    assert routed.results[0]["index"] == 0
+    assert "usage" not in infron_sandbox.last_request(RERANK).body
+    # the gateway was told not to report a cost, and none is made up
+    assert routed._hidden_params.get("response_cost") is None
+
+
+def test_litellm_rerank_errors_are_typed(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    with pytest.raises(litellm.RateLimitError):
+        litellm.rerank(
+            model="infron/sandbox/fault-429",
+            query="q",
+            documents=DOCS,
+            max_retries=0,
+            **creds,
+        )
+    with pytest.raises(litellm.BadRequestError, match=r"options\.provider"):
+        litellm.rerank(
+            model=f"infron/{RERANKER}", query="q", documents=DOCS, provider={"x": 1}, **creds
+        )
+
+
+def test_other_rerank_providers_are_litellms(infron_sandbox: Any, creds: dict[str, str]) -> None:
+    """``hosted_vllm/`` (LiteLLM's own client) against the same server: LiteLLM's body, no
+    Infron options, and LiteLLM's own cost figure."""
+    response = litellm.rerank(
+        model=f"hosted_vllm/{RERANKER}", query="what is a cat", documents=DOCS, top_n=1, **creds
+    )
+    body = infron_sandbox.last_request(RERANK).body
+    assert "usage" not in body and body["model"] == RERANKER
+    assert [r["index"] for r in response.results] == [0]
+    assert response._hidden_params.get("custom_llm_provider") != "infron"

@@ -33,9 +33,11 @@ EXPORTS = [
     "InfronLiteLLMServiceUnavailableError",
     "InfronLiteLLMStreamError",
     "InfronLiteLLMTimeoutError",
+    "arefresh_model_info",
     "arerank",
     "handler",
     "hooks",
+    "refresh_model_info",
     "register",
     "rerank",
     "to_litellm_error",
@@ -137,3 +139,40 @@ def test_handler_resolves_by_dotted_path_in_a_fresh_process() -> None:
         "print('ok')"
     )
     assert _run_fresh(code).endswith("ok")
+
+
+def test_register_installs_every_seam_once() -> None:
+    """The LiteLLM functions ``_compat`` wraps are where the supported releases look them up
+    (a release that moves one fails here, and in the behaviour tests)."""
+    import litellm.cost_calculator
+    import litellm.main
+    import litellm.rerank_api.main
+
+    register()
+    register()
+    seams = [
+        litellm.main.get_optional_params,
+        litellm.main.get_optional_params_embeddings,
+        litellm.cost_calculator.completion_cost,
+        litellm.completion_cost,
+        litellm.rerank_api.main.rerank,
+        litellm.rerank,
+    ]
+    assert all(getattr(seam, "__infron_wrapped__", False) for seam in seams)
+    # wrapped once: the wrapper's own target is LiteLLM's function, not another wrapper
+    assert not getattr(litellm.main.get_optional_params.__wrapped__, "__infron_wrapped__", False)
+
+
+def test_proxies_from_the_environment_keep_the_proxy_aware_clients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from infron_integrations.litellm import _http1
+
+    monkeypatch.setattr(_http1, "_direct", {})
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert _http1.direct("http://127.0.0.1:8799/v1/chat/completions")
+    assert not _http1.direct("https://llm.onerouter.pro/v1/chat/completions")
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.setattr(_http1, "_direct", {})
+    assert _http1.direct("https://llm.onerouter.pro/v1/chat/completions")

@@ -1,19 +1,12 @@
 """The real ``litellm --config`` proxy with ``examples/litellm_proxy/config.yaml``, against the sandbox.
 
-The proxy runs as a subprocess (its own process group) pointed at the session's loopback sandbox;
-it is stopped by pid at the end of the module. Calls go through the ``openai`` client, as a proxy
-user's would.
+The proxy runs as a subprocess (its own process group, ``proxy_process.py``) pointed at the
+session's loopback sandbox; it is stopped by pid at the end of the module. Calls go through the
+``openai`` client, as a proxy user's would.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,93 +15,29 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from proxy_process import LITELLM, ROOT, Proxy, run_proxy
 
 pytestmark = pytest.mark.litellm_proxy
 
-ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "examples" / "litellm_proxy" / "config.yaml"
-LITELLM = Path(sys.executable).parent / "litellm"
-START_TIMEOUT = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Proxy:
-    def __init__(self, url: str, master_key: str, log: Path) -> None:
-        self.url = url
-        self.master_key = master_key
-        self.log = log
-
-    def client(self) -> openai.OpenAI:
-        return openai.OpenAI(
-            api_key=self.master_key, base_url=self.url + "/v1", max_retries=0, timeout=60
-        )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    # The proxy was started in its own session: signal its process group (pgid == its pid).
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
-def proxy(infron_sandbox_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+def proxy(
+    infron_sandbox_server: Any, catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Proxy]:
     if not LITELLM.exists():
         pytest.skip(f"the litellm proxy CLI is not installed at {LITELLM}")
-    port = _free_port()
-    master_key = "sk-proxy-test-" + secrets.token_hex(8)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("INFRON_", "LITELLM_", "DATABASE_URL", "OPENAI_"))
-    }
-    env.update(
-        INFRON_API_KEY=infron_sandbox_server.api_key,
-        INFRON_BASE_URL=infron_sandbox_server.base_url,
-        LITELLM_MASTER_KEY=master_key,
-        LITELLM_LOCAL_MODEL_COST_MAP="True",
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    log = tmp_path_factory.mktemp("litellm-proxy") / "proxy.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(LITELLM), "--config", str(CONFIG), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=str(ROOT),
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"the proxy exited with {process.returncode}:\n{log.read_text()[-3000:]}"
-                )
-            try:
-                if httpx.get(url + "/health/liveliness", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the proxy did not start in time:\n{log.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield Proxy(url, master_key, log)
-    finally:
-        _stop(process)
-    assert process.poll() is not None
+    with run_proxy(
+        CONFIG,
+        api_key=infron_sandbox_server.api_key,
+        base_url=infron_sandbox_server.base_url,
+        workdir=tmp_path_factory.mktemp("litellm-proxy"),
+        # the session's catalog, fresh on disk: the proxy has no reason to fetch it
+        env={"INFRON_CACHE_DIR": str(catalog_dir)},
+    ) as running:
+        yield running
+    assert running.process.poll() is not None
 
 
 def _spent(sb: Any) -> float:
@@ -164,6 +93,34 @@ def test_stream_usage_and_cost(proxy: Proxy, infron_sandbox: Any) -> None:
     assert infron_sandbox.last_request("/v1/chat/completions").body["stream"] is True
 
 
+def test_a_stream_ends_with_its_cost_without_include_usage(
+    proxy: Proxy, infron_sandbox: Any
+) -> None:
+    """The cost header is sent before a stream has a cost, and the usage chunk exists only with
+    include_usage: the closing chunk carries the gateway's ``cost`` at its top level."""
+    chunks = list(
+        proxy.client().chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}], stream=True
+        )
+    )
+    assert all(c.usage is None for c in chunks)
+    costs = [(c.model_extra or {}).get("cost") for c in chunks]
+    said = [cost for cost in costs if cost is not None]
+    assert said == [pytest.approx(_spent(infron_sandbox))]
+    assert costs.index(said[0]) >= len(chunks) - 2  # at the end
+
+
+def test_sync_only_parameters_of_litellm_pass_the_proxy(proxy: Proxy, infron_sandbox: Any) -> None:
+    proxy.client().chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Hi"}],
+        extra_body={"verbosity": "low", "thinking": {"type": "enabled", "budget_tokens": 900}},
+    )
+    body = infron_sandbox.last_request("/v1/chat/completions").body
+    assert body["verbosity"] == "low"
+    assert body["reasoning"] == {"max_tokens": 900}
+
+
 def test_embeddings_cost_header(proxy: Proxy, infron_sandbox: Any) -> None:
     # the openai client asks for base64 unless told otherwise; the hooks let it through
     raw = proxy.client().embeddings.with_raw_response.create(
@@ -208,8 +165,17 @@ def test_rerank_route(proxy: Proxy, infron_sandbox: Any) -> None:
     results = response.json()["results"]
     assert [r["index"] for r in results] == [1]
     request = infron_sandbox.last_request("/v1/rerank")
-    assert request.body["model"] == "qwen/qwen3-reranker-0.6b"
-    assert request.body["top_n"] == 1
+    assert request.body == {
+        "model": "qwen/qwen3-reranker-0.6b",
+        "query": "what is a cat",
+        "documents": ["Paris is a city.", "A cat is an animal."],
+        "top_n": 1,
+        "usage": {"include": True},
+    }
+    # the rerank route's cost header is Infron's cost (LiteLLM's own client reported 0.0)
+    cost = _spent(infron_sandbox)
+    assert cost > 0
+    assert float(response.headers["x-litellm-response-cost"]) == pytest.approx(cost)
 
 
 def test_gateway_errors_keep_their_status(proxy: Proxy, infron_sandbox: Any) -> None:

@@ -245,17 +245,37 @@ def test_stream_without_finish_reason_raises(infron_sandbox: Any, creds: dict[st
     assert error.partial_text == "half an ans"
 
 
+def _idle(port: int) -> int:
+    from infron_integrations.litellm import _http1
+
+    pool = _http1._sync_pools.get((False, "127.0.0.1", port))
+    return len(pool.idle) if pool is not None else 0
+
+
 def test_connection_is_reused_after_a_stream(infron_sandbox: Any, creds: dict[str, str]) -> None:
     """The stream is read to its end before the last chunk is handed over, so the pooled
-    connection goes back to the pool instead of being dropped."""
-    from infron_integrations.core.http import shared_httpx_client
-
-    pool = shared_httpx_client(600.0)._transport._pool  # type: ignore[attr-defined]
+    connection goes back to the pool instead of being dropped; one is enough for three."""
+    port = int(creds["api_base"].split(":")[2].split("/")[0])
+    before = _idle(port)
     for _ in range(3):
         list(litellm.completion(model="infron/openai/gpt-4o", messages=USER, stream=True, **creds))
+    assert _idle(port) == max(before, 1)
+
+
+async def test_async_connection_is_reused_after_a_stream(
+    infron_sandbox: Any, creds: dict[str, str]
+) -> None:
+    from infron_integrations.litellm import _http1_async
+
+    for _ in range(3):
+        stream = await litellm.acompletion(
+            model="infron/openai/gpt-4o", messages=USER, stream=True, **creds
+        )
+        async for _chunk in stream:
+            pass
+    pool = await _http1_async._loop_pool()
     port = int(creds["api_base"].split(":")[2].split("/")[0])
-    mine = [c for c in pool.connections if c._origin.port == port]
-    assert len(mine) == 1
+    assert len(pool.idle[(False, "127.0.0.1", port)]) == 1
 
 
 def test_chunks_are_litellm_chunks_with_a_cheap_format(

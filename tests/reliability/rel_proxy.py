@@ -126,6 +126,9 @@ class ProxyProcess:
             INITIAL_RETRY_DELAY="0.05",
             JITTER="0.05",
         )
+        # the session's catalog cache (conftest.py), where the proxy finds the catalog fresh
+        if os.environ.get("INFRON_CACHE_DIR"):
+            env["INFRON_CACHE_DIR"] = os.environ["INFRON_CACHE_DIR"]
         command = [str(LITELLM), "--config", str(config), "--host", "127.0.0.1"]
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(

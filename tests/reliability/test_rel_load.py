@@ -39,7 +39,7 @@ ROUNDS = int(os.environ.get("INFRON_LOAD_ROUNDS", "3"))
 ROUND_SECONDS = max(30.0, STREAMS * 0.12)
 CHAT = "openai/gpt-4o-mini"
 #: idle connections each adapter's pool may keep open between rounds (see core.http._LIMITS and
-#: litellm._transport: aiohttp's connector keeps every connection it opened, up to its limit)
+#: litellm._http1.MAX_IDLE: the handler's pool keeps every connection it opened, up to its limit)
 KEEPALIVE = {"langchain": 100, "agents": 100, "litellm": 1000}
 #: memory a round may add once the pools are warm
 RSS_SLACK_MB = 40.0
@@ -83,6 +83,7 @@ PER_STREAM = frozenset(
         "infron_integrations.core.stream.StreamAccumulator",
         "infron_integrations.langchain._chat_convert.StreamConverter",
         "infron_integrations.litellm._response.StreamState",
+        "infron_integrations.litellm._http1_async.AsyncStream",
         "infron_integrations.openai_agents._stream.InfronChunkStream",
         "litellm.litellm_core_utils.streaming_handler.CustomStreamWrapper",
         "agents.result.RunResultStreaming",
@@ -198,8 +199,12 @@ async def _settle(limit: float = 10.0) -> None:
 
 async def _rounds(sandbox: Any, make: Callable[[Any], Stream]) -> tuple[int, list[Round]]:
     one = make(sandbox)
-    # warm up: pools opened, lazy imports done, so the rounds measure steady state
-    await asyncio.gather(*(one(i) for i in range(min(STREAMS, 50))))
+    # warm up: pools opened, lazy imports done, so the rounds measure steady state. Twice at full
+    # concurrency: how many connections a pool ends up keeping is the round's peak of streams in
+    # flight, which varies with scheduling (LiteLLM opens each stream after a hop through its
+    # thread pool, so early streams may end before late ones start)
+    for _ in range(2):
+        await asyncio.gather(*(one(i) for i in range(STREAMS)))
     await _settle()
     gc.collect()
     baseline = _fds()

@@ -159,7 +159,10 @@ def test_key_never_in_logs_printed_output_or_exceptions(
     out, err = capfd.readouterr()
     # the capture saw the traffic: requests were logged at DEBUG by the HTTP clients
     assert len(capture.lines) > 200
-    assert {"httpx", "openai._base_client"} <= capture.names
+    assert "openai._base_client" in capture.names
+    # the SDKs' HTTP library (httpx under openai 2, httpx2 under openai 3); the LiteLLM handler's
+    # own HTTP/1.1 client (litellm/_http1.py) logs nothing at all
+    assert capture.names & {"httpx", "httpx2"}
     assert any(server.base_url in line for line in capture.lines)
     assert len(errors) == 11, [type(e).__name__ for e in errors]
     for secret in (SECRET, WRONG):

@@ -9,7 +9,9 @@ Nothing here runs at import and nothing reads the network unless :func:`fetch_ca
 only reads a file. The cache is one JSON file per base URL (the sandbox and the real gateway have
 different catalogs) in ``INFRON_CACHE_DIR``, else ``$XDG_CACHE_HOME/infron-integrations``, else
 ``~/.cache/infron-integrations``. It holds the entries, the base URL and the fetch time, never the
-API key.
+API key. A cached catalog is fresh for :func:`catalog_ttl` seconds after it was fetched
+(``INFRON_CATALOG_TTL``, one day by default); an adapter that refreshes lazily refetches it the
+first time it needs it after that.
 """
 
 from __future__ import annotations
@@ -23,20 +25,26 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InfronAPIError
+from .errors import InfronAPIError, InfronConfigError
 from .settings import InfronSettings
 
 __all__ = [
+    "DEFAULT_CATALOG_TTL",
     "ENV_CACHE_DIR",
+    "ENV_CATALOG_TTL",
     "CachedCatalog",
     "afetch_catalog",
     "cache_dir",
     "cache_file",
     "cached_catalog",
+    "catalog_ttl",
     "fetch_catalog",
 ]
 
 ENV_CACHE_DIR = "INFRON_CACHE_DIR"
+ENV_CATALOG_TTL = "INFRON_CATALOG_TTL"
+#: seconds a fetched catalog stays fresh: models and prices change rarely within a day
+DEFAULT_CATALOG_TTL = 24 * 3600.0
 
 
 class CachedCatalog(dict[str, dict[str, Any]]):
@@ -48,6 +56,30 @@ class CachedCatalog(dict[str, dict[str, Any]]):
     def age(self) -> float:
         """Seconds since the entries were fetched."""
         return max(0.0, time.time() - self.fetched_at)
+
+    def is_fresh(self, ttl: float | None = None) -> bool:
+        """Whether the entries are younger than ``ttl`` seconds (default :func:`catalog_ttl`)."""
+        return self.age < (catalog_ttl() if ttl is None else ttl)
+
+
+def catalog_ttl() -> float:
+    """How long a fetched catalog stays fresh, in seconds (``INFRON_CATALOG_TTL`` wins).
+
+    Raises:
+        InfronConfigError: ``INFRON_CATALOG_TTL`` is not a non-negative number of seconds.
+    """
+    raw = os.environ.get(ENV_CATALOG_TTL)
+    if raw is None or not raw.strip():
+        return DEFAULT_CATALOG_TTL
+    try:
+        ttl = float(raw)
+    except ValueError:
+        ttl = -1.0
+    if not ttl >= 0:  # also refuses NaN
+        raise InfronConfigError(
+            f"{ENV_CATALOG_TTL} must be a number of seconds (e.g. 86400 for a day); got {raw!r}."
+        )
+    return ttl
 
 
 def cache_dir() -> Path:

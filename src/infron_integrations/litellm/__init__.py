@@ -9,10 +9,14 @@
         custom_provider_map:
           - {"provider": "infron", "custom_handler": infron_integrations.litellm.handler}
 
-* :data:`hooks`: a LiteLLM callback (added by :func:`register`; for the proxy, list it in
-  ``litellm_settings.callbacks``) that lets ``reasoning_effort``/``thinking`` and embeddings'
-  ``dimensions``/``encoding_format`` through on async calls, which LiteLLM refuses for custom
-  providers.
+* :data:`hooks`: the LiteLLM callback that does in the proxy (list it in
+  ``litellm_settings.callbacks``) what :func:`register` does in the SDK: the OpenAI parameters
+  Infron takes (``reasoning_effort``, ``thinking``, ``verbosity``, the embeddings'
+  ``dimensions``/``encoding_format``/``user``) pass LiteLLM's check on every path,
+  ``litellm.completion_cost`` returns the gateway's cost, ``infron/`` rerank models work in
+  ``litellm.rerank`` and the proxy's ``/rerank``.
+* :func:`refresh_model_info`: Infron's model catalog for LiteLLM's ``get_model_info`` /
+  ``supports_*`` (cached on disk, refreshed lazily by the handler; see :mod:`.model_info`).
 * :func:`rerank` / :func:`arerank`: rerank with LiteLLM's ``RerankResponse`` and the gateway cost.
 * Exceptions: every error is both the LiteLLM type and the core Infron type (e.g.
   ``InfronLiteLLMRateLimitError`` is a ``litellm.RateLimitError`` and an ``InfronRateLimitError``).
@@ -46,6 +50,7 @@ from ._errors import (  # noqa: E402
     to_litellm_error,
 )
 from ._hooks import InfronHooks, hooks  # noqa: E402
+from .model_info import arefresh_model_info, refresh_model_info  # noqa: E402
 from .provider import PROVIDER_NAME, InfronLLM, handler, register  # noqa: E402
 from .rerank import arerank, rerank  # noqa: E402
 
@@ -69,9 +74,11 @@ __all__ = [
     "InfronLiteLLMServiceUnavailableError",
     "InfronLiteLLMStreamError",
     "InfronLiteLLMTimeoutError",
+    "arefresh_model_info",
     "arerank",
     "handler",
     "hooks",
+    "refresh_model_info",
     "register",
     "rerank",
     "to_litellm_error",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
 
@@ -24,9 +25,18 @@ from litellm.types.utils import ModelResponseStream
 
 __all__ = [
     "CHECKED_VERSIONS",
+    "OPENAI_CHAT_PARAMS",
+    "OPENAI_EMBEDDING_PARAMS",
     "InfronStreamChunk",
+    "RerankImpl",
+    "accept_openai_params",
+    "claim_provider",
+    "claimed_providers",
+    "gateway_cost",
     "model_response_from_body",
+    "price_from_gateway",
     "replace_hidden_params",
+    "route_rerank",
     "router_reads_first_chunk",
     "router_stream_retry_budget",
     "set_response_cost",
@@ -185,3 +195,273 @@ def router_stream_retry_budget(litellm_params: Any) -> int | None:
     if isinstance(budget, bool) or not isinstance(budget, (int, str)):
         return 0
     return max(0, int(budget)) if str(budget).isdigit() else 0
+
+
+# --- the providers this adapter answers for ---------------------------------------------------
+
+#: The model prefixes routed to our handler (``infron`` and any name given to ``register()``).
+#: Every seam below acts only on calls, responses and models of these providers.
+_providers: set[str] = set()
+#: Set on a LiteLLM function this module wrapped, so installing twice wraps once.
+_WRAPPED = "__infron_wrapped__"
+
+
+def claim_provider(name: str) -> None:
+    """Mark ``name`` (a ``custom_provider_map`` entry of ours) for the seams of this module."""
+    _providers.add(name)
+
+
+def claimed_providers() -> frozenset[str]:
+    return frozenset(_providers)
+
+
+def _wrap_once(module: Any, name: str, wrap: Callable[[Any], Any]) -> None:
+    current = getattr(module, name)
+    if not getattr(current, _WRAPPED, False):
+        wrapped = wrap(current)
+        setattr(wrapped, _WRAPPED, True)
+        setattr(module, name, wrapped)
+
+
+# --- OpenAI parameters LiteLLM refuses for custom providers -------------------------------------
+
+#: OpenAI chat parameters Infron takes that LiteLLM refuses for every custom provider: LiteLLM
+#: checks a custom provider's parameters against its generic OpenAI-compatible list
+#: (``OpenAILikeChatConfig``), which lacks these three, before any handler runs. Checked: 1.106.2,
+#: 1.108.7, 1.110.2 (``get_supported_openai_params`` has no entry for custom providers).
+OPENAI_CHAT_PARAMS = ("reasoning_effort", "thinking", "verbosity")
+#: OpenAI embeddings parameters LiteLLM refuses for custom providers whatever
+#: ``allowed_openai_params`` says (its embeddings check has no custom-provider branch). Checked:
+#: 1.106.2, 1.108.7, 1.110.2.
+OPENAI_EMBEDDING_PARAMS = ("dimensions", "encoding_format", "user")
+
+
+def _chat_params_accepted(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def get_optional_params(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("custom_llm_provider") in _providers:
+            wanted = [name for name in OPENAI_CHAT_PARAMS if kwargs.get(name) is not None]
+            if wanted:
+                # LiteLLM's own per-call opt-in: these names pass its check and are copied
+                # into optional_params unchanged, where the handler maps them onto `reasoning`
+                allowed = list(kwargs.get("allowed_openai_params") or ())
+                allowed += [name for name in wanted if name not in allowed]
+                kwargs["allowed_openai_params"] = allowed
+        return original(*args, **kwargs)
+
+    return get_optional_params
+
+
+def _embedding_params_accepted(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def get_optional_params_embeddings(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("custom_llm_provider") not in _providers:
+            return original(*args, **kwargs)
+        moved = {}
+        for name in OPENAI_EMBEDDING_PARAMS:
+            if kwargs.get(name) is not None:
+                moved[name] = kwargs[name]
+                kwargs[name] = None  # LiteLLM's check sees nothing to refuse
+        params = original(*args, **kwargs)
+        return {**params, **moved} if moved else params
+
+    return get_optional_params_embeddings
+
+
+def accept_openai_params() -> None:
+    """Let the OpenAI parameters Infron takes through LiteLLM's parameter check, for our
+    providers only, on every path: sync and async calls, streams, the Router and the proxy.
+
+    LiteLLM has no public hook for a custom provider's supported parameters, and its one
+    request hook (``async_pre_call_deployment_hook``) runs on async calls only. Both checks live
+    in the two functions ``litellm.main.completion``/``embedding`` call for every call, sync or
+    async (``acompletion`` runs ``completion`` in a worker), through ``litellm.main``'s module
+    globals. The wrappers change a call's arguments only when its ``custom_llm_provider`` is ours:
+    for chat they add what is present of :data:`OPENAI_CHAT_PARAMS` to ``allowed_openai_params``
+    (LiteLLM's own per-call opt-in, so the handler gets them in ``optional_params``); for
+    embeddings they hold :data:`OPENAI_EMBEDDING_PARAMS` back from the check and put them in the
+    returned ``optional_params``. Checked: 1.106.2, 1.108.7, 1.110.2 (``get_optional_params`` and
+    ``get_optional_params_embeddings`` imported into ``litellm.main`` from ``litellm.utils``).
+    """
+    main = importlib.import_module("litellm.main")
+    _wrap_once(main, "get_optional_params", _chat_params_accepted)
+    _wrap_once(main, "get_optional_params_embeddings", _embedding_params_accepted)
+
+
+# --- cost: the gateway's figure in litellm.completion_cost ------------------------------------
+
+#: completion_cost() arguments by which a caller asks for a price-table figure instead
+_CALLER_PRICING = (
+    "custom_cost_per_token",
+    "custom_cost_per_second",
+    "custom_pricing",
+    "base_model",
+)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _ours(hidden: Mapping[str, Any]) -> bool:
+    if hidden.get("custom_llm_provider") in _providers:
+        return True
+    # a response from LiteLLM's cache has no provider entry, only the model it was asked for
+    name = hidden.get("litellm_model_name")
+    return isinstance(name, str) and name.split("/", 1)[0] in _providers
+
+
+def gateway_cost(response: Any, provider: Any = None) -> float | None:
+    """The gateway's cost of one of our responses (0.0 for a LiteLLM cache hit), else None.
+
+    Ours: LiteLLM files the provider in ``_hidden_params["custom_llm_provider"]`` (a cached
+    response: the model asked for, ``"infron/..."``, in ``litellm_model_name``; a Router's cached
+    response neither, but LiteLLM's own cost calculation passes ``provider``). The cost is
+    ``usage.cost`` (chat, stream-built and embedding responses) or the cost-header entry
+    :func:`set_response_cost` puts in ``_hidden_params`` (rerank responses have no usage).
+    Checked: 1.106.2, 1.108.7, 1.110.2.
+    """
+    hidden = getattr(response, "_hidden_params", None)
+    if not isinstance(hidden, Mapping) or not (_ours(hidden) or provider in _providers):
+        return None
+    if hidden.get("cache_hit") is True:
+        return 0.0  # LiteLLM's cache answered: the gateway was not called, nothing was charged
+    usage = getattr(response, "usage", None)
+    cost = _number(getattr(usage, "cost", None)) if usage is not None else None
+    if cost is None:
+        headers = hidden.get("additional_headers")
+        cost = _number(headers.get(_COST_HEADER)) if isinstance(headers, Mapping) else None
+    return cost
+
+
+def is_our_cache_hit(response: Any, deployment: str | None = None) -> bool:
+    """Whether LiteLLM's response cache answered this call of one of our providers.
+
+    LiteLLM marks such a response ``_hidden_params["cache_hit"]``; a Router's cached response
+    names the model without its provider prefix, so the Router's ``deployment`` (the
+    deployment's ``model``, e.g. ``"infron/openai/gpt-4o-mini"``) may say whose it is. Checked:
+    1.106.2, 1.108.7, 1.110.2.
+    """
+    hidden = getattr(response, "_hidden_params", None)
+    if not isinstance(hidden, Mapping) or hidden.get("cache_hit") is not True:
+        return False
+    if _ours(hidden):
+        return True
+    return isinstance(deployment, str) and deployment.split("/", 1)[0] in _providers
+
+
+def router_deployment(request_data: Mapping[str, Any]) -> str | None:
+    """The ``model`` of the deployment the Router chose for a proxy request, if it says.
+
+    The Router files it in the request's ``metadata["deployment"]`` (``litellm_metadata`` on
+    some routes), undocumented keys. Checked: 1.106.2, 1.108.7.
+    """
+    for key in ("metadata", "litellm_metadata"):
+        meta = request_data.get(key)
+        if isinstance(meta, Mapping) and isinstance(meta.get("deployment"), str):
+            return str(meta["deployment"])
+    return None
+
+
+def _gateway_priced(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def completion_cost(completion_response: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if not args and not any(kwargs.get(name) for name in _CALLER_PRICING):
+            cost = gateway_cost(completion_response, kwargs.get("custom_llm_provider"))
+            if cost is not None:
+                return cost
+        return original(completion_response, *args, **kwargs)
+
+    return completion_cost
+
+
+def price_from_gateway() -> None:
+    """Make ``litellm.completion_cost(completion_response=r)`` return the gateway's cost of our
+    responses.
+
+    LiteLLM 1.106.2 and 1.108.7 price every response from their table (an Infron response of a
+    model the table lacks raises ``ModelNotMappedError``; one it has gets the upstream vendor's
+    list price, not what Infron charged). 1.110.2 reads ``usage.cost`` for chat and embeddings but
+    not for rerank. The wrapper answers for our providers' responses that carry a gateway cost,
+    unless the caller passes prices of its own; everything else goes to LiteLLM unchanged. It
+    replaces ``completion_cost`` in ``litellm.cost_calculator`` (whose ``response_cost_calculator``
+    calls it) and on the ``litellm`` module (a lazily exported name there). Checked: 1.106.2,
+    1.108.7, 1.110.2.
+    """
+    module = importlib.import_module("litellm.cost_calculator")
+    _wrap_once(module, "completion_cost", _gateway_priced)
+    import litellm
+
+    litellm.completion_cost = module.completion_cost
+
+
+# --- rerank: infron/ models in litellm.rerank and the proxy's /rerank --------------------------
+
+#: An ``infron/`` rerank: ``impl(model, call)`` with the model id without its prefix and every
+#: keyword argument of the ``litellm.rerank`` call (the implementation picks what it knows)
+RerankImpl = Callable[[str, Mapping[str, Any]], Any]
+_rerank_impls: dict[str, RerankImpl] = {}
+
+
+def _infron_rerank(provider: str, call: dict[str, Any], is_async: bool) -> Any:
+    name = str(call["model"]).removeprefix(f"{provider}/")
+    logging_obj = call.get("litellm_logging_obj")
+    if logging_obj is not None:
+        # what LiteLLM's own rerank routes record before sending, so that its success logging
+        # (callbacks, the proxy's spend tracking) knows the model and the provider. Checked:
+        # 1.106.2, 1.108.7, 1.110.2 (Logging.update_from_kwargs).
+        logging_obj.update_from_kwargs(
+            kwargs=call,
+            model=name,
+            user=call.get("user"),
+            optional_params={"top_n": call.get("top_n")},
+            litellm_params={"api_base": call.get("api_base")},
+            custom_llm_provider=provider,
+        )
+    return _rerank_impls["async" if is_async else "sync"](name, call)
+
+
+def _rerank_routed(original: Callable[..., Any]) -> Callable[..., Any]:
+    inner = original.__wrapped__  # type: ignore[attr-defined]  # the body under @client
+    signature = inspect.signature(inner)
+
+    @functools.wraps(inner)
+    def rerank(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        call = dict(bound.arguments)
+        call.update(call.pop("kwargs", None) or {})
+        model = call.get("model")
+        provider = call.get("custom_llm_provider")
+        if provider is None and isinstance(model, str) and "/" in model:
+            provider = model.split("/", 1)[0]
+        if provider not in _providers:
+            return inner(*args, **kwargs)
+        is_async = call.pop("arerank", False) is True
+        return _infron_rerank(str(provider), call, is_async)
+
+    client = importlib.import_module("litellm.utils").client
+    return client(rerank)  # type: ignore[no-any-return]
+
+
+def route_rerank(sync_impl: RerankImpl, async_impl: RerankImpl) -> None:
+    """Route ``litellm.rerank``/``arerank`` for our providers' models to the given functions.
+
+    No LiteLLM release in the supported range has a rerank route for custom providers:
+    ``CustomLLM`` has no rerank method, and ``litellm.rerank`` resolves the provider with
+    ``litellm.LlmProviders(name)``, which raises for any name outside LiteLLM's own list (checked:
+    1.106.2, 1.108.7, 1.110.2). So the undecorated body of ``litellm.rerank_api.main.rerank`` is
+    wrapped: a call whose provider is ours goes to ``sync_impl``/``async_impl`` (the latter
+    returns the coroutine ``arerank`` awaits), any other goes to LiteLLM's body unchanged; the
+    wrapper is decorated again with LiteLLM's ``client`` (logging, callbacks, cost from the
+    response's cost header, the proxy's ``x-litellm-response-cost``). ``arerank`` calls the
+    module's ``rerank`` by name, and the Router and the proxy's ``/rerank`` call ``arerank``.
+    """
+    _rerank_impls["sync"] = sync_impl
+    _rerank_impls["async"] = async_impl
+    module = importlib.import_module("litellm.rerank_api.main")
+    _wrap_once(module, "rerank", _rerank_routed)
+    import litellm
+
+    litellm.rerank = module.rerank

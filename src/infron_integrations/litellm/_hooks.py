@@ -1,36 +1,33 @@
-"""A LiteLLM callback that lets OpenAI parameters LiteLLM refuses for custom providers through.
+"""The LiteLLM callback that turns Infron's LiteLLM integration on inside the proxy.
 
-LiteLLM (1.106.2, 1.108.7 and 1.110.2 alike) checks a custom provider's parameters against its
-generic OpenAI-compatible list before the handler is called, so for ``infron/`` models it refuses
-``reasoning_effort`` and ``thinking`` unless the caller lists them in ``allowed_openai_params``,
-and it refuses ``dimensions`` and ``encoding_format`` on embeddings whatever the caller says (the
-``openai`` client sends ``encoding_format="base64"`` on every embeddings call, so the proxy's
-embeddings route would always fail).
+The proxy never calls :func:`~infron_integrations.litellm.register`: it loads the handler from
+``litellm_settings.custom_provider_map`` and the callbacks from ``litellm_settings.callbacks``.
+Listing :data:`hooks` there gives every worker process what ``register()`` gives the SDK
+(``_install``): the OpenAI parameters Infron takes (``reasoning_effort``, ``thinking``,
+``verbosity``; the embeddings' ``dimensions``, ``encoding_format`` and ``user``) pass LiteLLM's
+parameter check, ``litellm.completion_cost`` answers with the gateway's cost, and ``infron/``
+rerank deployments are served by this package, so the ``/rerank`` route's
+``x-litellm-response-cost`` is Infron's cost.
 
-LiteLLM runs ``async_pre_call_deployment_hook`` of every callback in ``litellm.callbacks`` after the
-deployment is chosen and before that check, on every async call (``acompletion``, ``aembedding``,
-and so every proxy request). For ``infron/`` deployments only, this hook adds ``reasoning_effort``
-and ``thinking`` to ``allowed_openai_params`` when they are present (the handler maps them onto
-Infron's ``reasoning`` object), and moves ``dimensions``/``encoding_format`` into ``extra_body``,
-which reaches the handler unchanged. Other providers' calls are not touched.
-
-The synchronous SDK path has no such hook in LiteLLM: there, pass
-``allowed_openai_params=["reasoning_effort", "thinking"]`` (or Infron's own ``reasoning={...}``),
-and ``extra_body={"dimensions": ...}`` for embeddings.
+LiteLLM runs ``async_pre_call_deployment_hook`` of every callback after a deployment is chosen and
+before the call is checked and sent, on every async call (every proxy request). The hook installs
+the seams on its first call in a process and changes no request: the seams act on calls to our
+providers only. The two ``async_post_call_*`` hooks make an answer of the proxy's response cache
+(streamed or not) say it cost nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
-__all__ = ["InfronHooks", "hooks"]
+from ._compat import is_our_cache_hit, router_deployment
+from ._install import install
+from ._response import unbill_cache_hit, unbill_cached_chunk
 
-_REASONING = ("reasoning_effort", "thinking")
-_EMBEDDING_PARAMS = ("dimensions", "encoding_format")
-_CHAT_CALLS = frozenset({"acompletion", "completion"})
-_EMBEDDING_CALLS = frozenset({"aembedding", "embedding"})
+__all__ = ["InfronHooks", "hooks"]
 
 
 class InfronHooks(CustomLogger):  # type: ignore[misc]
@@ -43,40 +40,49 @@ class InfronHooks(CustomLogger):  # type: ignore[misc]
     def __init__(self, providers: tuple[str, ...] = ("infron",)) -> None:
         super().__init__()
         self.providers = providers
+        self._installed: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"InfronHooks(providers={self.providers!r})"
 
-    def _ours(self, kwargs: dict[str, Any]) -> bool:
-        if kwargs.get("custom_llm_provider") in self.providers:
-            return True
-        model = kwargs.get("model")
-        return isinstance(model, str) and model.split("/", 1)[0] in self.providers
+    def install(self) -> None:
+        """Install the seams for :attr:`providers` (idempotent; cheap once done)."""
+        if self._installed != self.providers:
+            for provider in self.providers:
+                install(provider)
+            self._installed = self.providers
 
     async def async_pre_call_deployment_hook(
         self, kwargs: dict[str, Any], call_type: Any
     ) -> dict[str, Any] | None:
-        """Adjust the kwargs of an ``infron/`` call before LiteLLM validates its parameters."""
-        if not self._ours(kwargs):
-            return None
-        kind = getattr(call_type, "value", call_type)
-        if kind in _CHAT_CALLS:
-            wanted = [name for name in _REASONING if kwargs.get(name) is not None]
-            if not wanted:
-                return None
-            allowed = list(kwargs.get("allowed_openai_params") or [])
-            allowed += [name for name in wanted if name not in allowed]
-            return {**kwargs, "allowed_openai_params": allowed}
-        if kind in _EMBEDDING_CALLS:
-            moved = {k: kwargs[k] for k in _EMBEDDING_PARAMS if kwargs.get(k) is not None}
-            if not moved:
-                return None
-            out = {k: v for k, v in kwargs.items() if k not in moved}
-            out["extra_body"] = {**(kwargs.get("extra_body") or {}), **moved}
-            return out
+        """Install the seams before LiteLLM checks the first call; the request is not changed."""
+        self.install()
+        return None
+
+    async def async_post_call_streaming_iterator_hook(
+        self, user_api_key_dict: Any, response: Any, request_data: dict[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        """The proxy's look at a stream: one its cache replays (for an ``infron/`` model) says it
+        cost nothing; LiteLLM would price the replay's usage chunk from the catalog."""
+        if not is_our_cache_hit(response, router_deployment(request_data)):
+            async for item in response:
+                yield item
+            return
+        async for item in response:
+            unbill_cached_chunk(item)
+            yield item
+
+    async def async_post_call_success_hook(
+        self, data: dict[str, Any], user_api_key_dict: Any, response: Any
+    ) -> Any:
+        """The proxy's last look at a non-streamed answer: one its cache gave (for an ``infron/``
+        model) reports the cost it had, 0.0, instead of the cached call's (see
+        ``_response.unbill_cache_hit``)."""
+        unbill_cache_hit(response, router_deployment(data))
         return None
 
 
-#: The instance for ``litellm.callbacks`` / the proxy's ``litellm_settings.callbacks``;
-#: :func:`~infron_integrations.litellm.register` adds it.
+#: The instance for the proxy's ``litellm_settings.callbacks``
+#: (``["infron_integrations.litellm.hooks"]``); :func:`~infron_integrations.litellm.register` adds
+#: it to ``litellm.callbacks`` too.
 hooks = InfronHooks()

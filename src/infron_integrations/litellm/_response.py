@@ -32,6 +32,7 @@ from ..core.stream import StreamAccumulator
 from ..core.usage import UsageRecord, record_usage
 from ._compat import (
     InfronStreamChunk,
+    is_our_cache_hit,
     model_response_from_body,
     replace_hidden_params,
     set_response_cost,
@@ -46,6 +47,8 @@ __all__ = [
     "chat_response",
     "embedding_response",
     "rerank_response",
+    "unbill_cache_hit",
+    "unbill_cached_chunk",
 ]
 
 FRAMEWORK = "litellm"
@@ -144,6 +147,12 @@ class StreamState:
             if details is not None:
                 usage["cost_details"] = details
             extras = {k: usage_chunk[k] for k in _EXTRA_KEYS if usage_chunk.get(k) is not None}
+            if cost is not None:
+                # where a stream can say its cost whatever the client asked: the closing chunk's
+                # provider fields, which the proxy forwards at the chunk's top level too (its
+                # usage chunk exists only with stream_options.include_usage, and its cost header
+                # is sent before the stream has a cost)
+                extras["cost"] = cost
             record = acc.usage_record(framework=FRAMEWORK)
             if record is not None:
                 record_usage(record)
@@ -179,6 +188,34 @@ class StreamState:
         )
         set_stream_message_fields(chunk, extras)
         return chunk
+
+
+def unbill_cache_hit(response: Any, deployment: str | None = None) -> None:
+    """Give a response LiteLLM's cache answered (for one of our providers) the cost it had: none.
+
+    The cached body still carries the cost of the call that filled the cache; a client that adds
+    up ``usage.cost`` would count it twice. The gateway was not called, so ``cost`` and
+    ``usage.cost`` say 0.0 and the first call's ``cost_details`` go.
+    """
+    if not is_our_cache_hit(response, deployment):
+        return
+    usage = getattr(response, "usage", None)
+    if usage is not None and getattr(usage, "cost", None) is not None:
+        usage.cost = 0.0
+    if getattr(response, "cost", None) is not None:
+        response.cost = 0.0
+    if getattr(response, "cost_details", None) is not None:
+        delattr(response, "cost_details")
+
+
+def unbill_cached_chunk(chunk: Any) -> None:
+    """:func:`unbill_cache_hit` for a chunk of a stream LiteLLM's cache replays: its usage chunk
+    says 0.0 (LiteLLM prices a replay's usage from its model map, here Infron's catalog)."""
+    usage = getattr(chunk, "usage", None)
+    if usage is not None and getattr(usage, "cost", None) is not None:
+        usage.cost = 0.0
+    if getattr(chunk, "cost", None) is not None:
+        chunk.cost = 0.0
 
 
 def embedding_response(body: Mapping[str, Any], model_response: Any) -> Any:

@@ -1,13 +1,12 @@
-"""HTTP for the LiteLLM adapter: pooled httpx connections, bounded retries, typed errors.
+"""HTTP for the LiteLLM adapter: pooled connections, bounded retries, typed errors.
 
-Sync calls use the core's shared httpx pool directly rather than the OpenAI SDK: one JSON encode,
-one POST and one JSON decode per call is the cheapest path, and LiteLLM builds its own response
-objects anyway. Async calls use one pooled ``aiohttp`` session per event loop (aiohttp comes with
-LiteLLM, which uses it for its own async routes): on loopback an httpx ``AsyncClient`` request
-cost about 2.4 ms against 1.05 ms for aiohttp, which decided whether ``acompletion`` beats
-LiteLLM's own ``openai/`` route (see ``bench/bench_litellm.py``). The session is closed when its
-loop shuts down (``asyncio.run`` finalizes async generators, and a small one owns the session).
-Nothing here builds a client per call.
+Direct connections (no ``HTTP(S)_PROXY`` applies to the base URL, the usual case) go through the
+small HTTP/1.1 client of ``_http1``: ``http.client`` for sync calls, asyncio streams for async
+ones, one pool per origin (per event loop for async). It is what makes ``infron/`` cheaper than
+LiteLLM's own ``openai/`` route on every path (``bench/bench_litellm.py``; why in ``_http1``).
+Behind a proxy the adapter keeps the libraries that read the proxy settings themselves: the core's
+shared httpx pool for sync calls and one ``aiohttp`` session per event loop for async ones (aiohttp
+comes with LiteLLM), closed when its loop shuts down. Nothing here builds a client per call.
 
 Retries follow the core :class:`~infron_integrations.core.http.RetryPolicy`: only statuses the
 docs call transient (408, 429, 502, 503) and connection failures, honouring ``Retry-After``. For
@@ -36,6 +35,7 @@ from ..core.errors import (
 )
 from ..core.http import RetryPolicy, shared_httpx_client, transport_error
 from ..core.settings import ENV_API_KEY, ENV_BASE_URL, InfronSettings
+from . import _http1, _http1_async
 
 try:  # orjson comes with litellm[proxy]; plain json is the fallback
     import orjson
@@ -124,34 +124,66 @@ def policy(max_retries: int) -> RetryPolicy:
     return found
 
 
-def _error(response: httpx.Response, body: bytes) -> InfronAPIError:
+def _api_error(status: int, headers: Mapping[str, str], body: bytes) -> InfronAPIError:
     try:
         parsed: Any = loads(body) if body else ""
     except ValueError:
         parsed = body.decode("utf-8", "replace")
-    return error_from_response(response.status_code, parsed, response.headers)
+    return error_from_response(status, parsed, headers)
+
+
+def _json(raw: bytes, headers: Mapping[str, str]) -> Any:
+    try:
+        return loads(raw)
+    except ValueError as exc:
+        raise InfronStreamError(
+            f"Infron answered with a body that is not JSON: {raw[:200]!r}",
+            request_id=headers.get("x-request-id"),
+        ) from exc
+
+
+def _direct_error(exc: Exception, url: str) -> InfronConnectionError:
+    if isinstance(exc, _http1.TransportTimeout):
+        return InfronTimeoutError(f"Timed out waiting for Infron at {url}: {exc}")
+    return InfronConnectionError(f"Could not reach Infron at {url}: {exc}")
+
+
+_DIRECT_FAILURES = (_http1.TransportTimeout, _http1.TransportBroken)
 
 
 def post_json(
     url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
-) -> tuple[Any, httpx.Headers]:
+) -> tuple[Any, Mapping[str, str]]:
     """POST and return the parsed JSON body and the response headers, or raise a typed error."""
+    if not _http1.direct(url):
+        return _httpx_post_json(url, content, headers, timeout, retries)
+    sent = dict(headers)
+
+    def once() -> tuple[Any, Mapping[str, str]]:
+        try:
+            status, answer_headers, raw = _http1.post(url, content, sent, timeout, _POOL_TIMEOUT)
+        except _DIRECT_FAILURES as exc:
+            raise _direct_error(exc, url) from exc
+        if status >= 400:
+            raise _api_error(status, answer_headers, raw)
+        return _json(raw, answer_headers), answer_headers
+
+    return policy(retries).call(once)
+
+
+def _httpx_post_json(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> tuple[Any, Mapping[str, str]]:
     client = shared_httpx_client(_POOL_TIMEOUT)
 
-    def once() -> tuple[Any, httpx.Headers]:
+    def once() -> tuple[Any, Mapping[str, str]]:
         try:
             response = client.post(url, content=content, headers=headers, timeout=timeout)
         except httpx.HTTPError as exc:
             raise transport_error(exc, url) from exc
         if response.status_code >= 400:
-            raise _error(response, response.content)
-        try:
-            return loads(response.content), response.headers
-        except ValueError as exc:
-            raise InfronStreamError(
-                f"Infron answered with a body that is not JSON: {response.text[:200]!r}",
-                request_id=response.headers.get("x-request-id"),
-            ) from exc
+            raise _api_error(response.status_code, response.headers, response.content)
+        return _json(response.content, response.headers), response.headers
 
     return policy(retries).call(once)
 
@@ -220,7 +252,28 @@ async def _aio_error_from(response: aiohttp.ClientResponse) -> InfronAPIError:
 async def apost_json(
     url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
 ) -> tuple[Any, Mapping[str, str]]:
-    """Async :func:`post_json` (on the running loop's pooled aiohttp session)."""
+    """Async :func:`post_json`."""
+    if not _http1.direct(url):
+        return await _aiohttp_post_json(url, content, headers, timeout, retries)
+    sent = dict(headers)
+
+    async def once() -> tuple[Any, Mapping[str, str]]:
+        try:
+            status, answer_headers, raw = await _http1_async.apost(
+                url, content, sent, timeout, _POOL_TIMEOUT
+            )
+        except _DIRECT_FAILURES as exc:
+            raise _direct_error(exc, url) from exc
+        if status >= 400:
+            raise _api_error(status, answer_headers, raw)
+        return _json(raw, answer_headers), answer_headers
+
+    return await policy(retries).acall(once)
+
+
+async def _aiohttp_post_json(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> tuple[Any, Mapping[str, str]]:
     client = await session()
     client_timeout = _client_timeout(timeout)
 
@@ -235,21 +288,38 @@ async def apost_json(
                 response_headers = response.headers
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise _aio_error(exc, url) from exc
-        try:
-            return loads(raw), response_headers
-        except ValueError as exc:
-            raise InfronStreamError(
-                f"Infron answered with a body that is not JSON: {raw[:200]!r}",
-                request_id=response_headers.get("x-request-id"),
-            ) from exc
+        return _json(raw, response_headers), response_headers
 
     return await policy(retries).acall(once)
 
 
 async def aopen_stream(
     url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
-) -> aiohttp.ClientResponse:
+) -> Any:
     """Async :func:`open_stream`; release the response when done (``response.release()``)."""
+    if not _http1.direct(url):
+        return await _aiohttp_open_stream(url, content, headers, timeout, retries)
+    sent = dict(headers)
+
+    async def once() -> _http1_async.AsyncStream:
+        try:
+            stream = await _http1_async.aopen(url, content, sent, timeout, _POOL_TIMEOUT)
+            if stream.status < 400:
+                return stream
+            try:
+                body = await stream.read()
+            finally:
+                stream.release()
+        except _DIRECT_FAILURES as exc:
+            raise _direct_error(exc, url) from exc
+        raise _api_error(stream.status, stream.headers, body)
+
+    return await policy(retries).acall(once)
+
+
+async def _aiohttp_open_stream(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> aiohttp.ClientResponse:
     client = await session()
     client_timeout = _client_timeout(timeout)
 
@@ -270,8 +340,32 @@ async def aopen_stream(
 
 def open_stream(
     url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
+) -> Any:
+    """Open an SSE response (status checked, retried before the first byte only); close it when
+    done (``response.close()``)."""
+    if not _http1.direct(url):
+        return _httpx_open_stream(url, content, headers, timeout, retries)
+    sent = dict(headers)
+
+    def once() -> _http1.SyncStream:
+        try:
+            stream = _http1.open_stream(url, content, sent, timeout, _POOL_TIMEOUT)
+            if stream.status < 400:
+                return stream
+            try:
+                body = stream.read()
+            finally:
+                stream.close()
+        except _DIRECT_FAILURES as exc:
+            raise _direct_error(exc, url) from exc
+        raise _api_error(stream.status, stream.headers, body)
+
+    return policy(retries).call(once)
+
+
+def _httpx_open_stream(
+    url: str, content: bytes, headers: Mapping[str, str], timeout: Any, retries: int
 ) -> httpx.Response:
-    """Open an SSE response (status checked, retried before the first byte only)."""
     client = shared_httpx_client(_POOL_TIMEOUT)
 
     def once() -> httpx.Response:
@@ -289,32 +383,58 @@ def open_stream(
                 body = b""
             finally:
                 response.close()
-            raise _error(response, body)
+            raise _api_error(response.status_code, response.headers, body)
         return response
 
     return policy(retries).call(once)
 
 
-def iter_lines(response: httpx.Response, url: str) -> Iterator[str]:
+def _timed_out(url: str, exc: BaseException) -> InfronTimeoutError:
+    return InfronTimeoutError(f"Timed out reading the Infron stream from {url}: {exc!r}")
+
+
+def _broke(url: str, exc: BaseException) -> InfronStreamError:
+    return InfronStreamError(
+        f"The Infron stream from {url} broke before it finished ({exc!r}); retry the request."
+    )
+
+
+def iter_lines(response: Any, url: str) -> Iterator[str]:
     """The response's lines; transport failures mid-stream become typed errors."""
+    if isinstance(response, _http1.SyncStream):
+        try:
+            yield from response.lines()
+        except _http1.TransportTimeout as exc:
+            raise _timed_out(url, exc) from exc
+        except _http1.TransportBroken as exc:
+            raise _broke(url, exc) from exc
+        return
     try:
         yield from response.iter_lines()
     except httpx.TimeoutException as exc:
-        raise InfronTimeoutError(
-            f"Timed out reading the Infron stream from {url}: {exc!r}"
-        ) from exc
+        raise _timed_out(url, exc) from exc
     except httpx.HTTPError as exc:
-        raise InfronStreamError(
-            f"The Infron stream from {url} broke before it finished ({exc!r}); retry the request."
-        ) from exc
+        raise _broke(url, exc) from exc
 
 
-async def aiter_lines(response: aiohttp.ClientResponse, url: str) -> AsyncIterator[str]:
-    """Async :func:`iter_lines` over an aiohttp response.
+async def aiter_lines(response: Any, url: str) -> AsyncIterator[str]:
+    """Async :func:`iter_lines` over a direct or an aiohttp response."""
+    if isinstance(response, _http1_async.AsyncStream):
+        try:
+            async for line in response.lines():
+                yield line
+        except _http1.TransportTimeout as exc:
+            raise _timed_out(url, exc) from exc
+        except (_http1.TransportBroken, ValueError) as exc:
+            raise _broke(url, exc) from exc
+        return
+    async for line in _aiohttp_lines(response, url):
+        yield line
 
-    Lines are split here rather than with ``StreamReader.readline``, which refuses lines longer
-    than its buffer limit (an SSE frame with a large tool call or answer can be longer).
-    """
+
+async def _aiohttp_lines(response: aiohttp.ClientResponse, url: str) -> AsyncIterator[str]:
+    # Lines are split here rather than with ``StreamReader.readline``, which refuses lines longer
+    # than its buffer limit (an SSE frame with a large tool call or answer can be longer).
     pending = b""
     try:
         async for data in response.content.iter_any():
@@ -327,10 +447,6 @@ async def aiter_lines(response: aiohttp.ClientResponse, url: str) -> AsyncIterat
         if pending:
             yield pending.rstrip(b"\r").decode("utf-8")
     except asyncio.TimeoutError as exc:
-        raise InfronTimeoutError(
-            f"Timed out reading the Infron stream from {url}: {exc!r}"
-        ) from exc
+        raise _timed_out(url, exc) from exc
     except aiohttp.ClientError as exc:
-        raise InfronStreamError(
-            f"The Infron stream from {url} broke before it finished ({exc!r}); retry the request."
-        ) from exc
+        raise _broke(url, exc) from exc

@@ -42,8 +42,10 @@ from . import _transport as http
 from ._compat import router_stream_retry_budget
 from ._errors import to_litellm_error
 from ._hooks import hooks
+from ._install import install
 from ._request import build_chat_request, build_embedding_request
 from ._response import StreamState, chat_response, embedding_response
+from .model_info import ensure_fresh, load_cached_model_info
 
 __all__ = ["PROVIDER_NAME", "InfronLLM", "handler", "register"]
 
@@ -99,10 +101,9 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
     * ``reasoning={"effort": ..., "max_tokens": ...}`` (Infron's own object, always accepted); or
       LiteLLM's ``reasoning_effort="high"`` and ``thinking={"type": "enabled", "budget_tokens": N}``,
       mapped onto ``reasoning`` (``"max"`` -> ``"xhigh"``, ``thinking`` disabled -> effort
-      ``"none"``). LiteLLM (1.106.2 to 1.110.2) refuses these two for custom providers before the
-      handler runs: async calls and the proxy get them through
-      :data:`~infron_integrations.litellm.hooks` (installed by :func:`register`); synchronous calls
-      need ``allowed_openai_params=["reasoning_effort", "thinking"]``.
+      ``"none"``), sync and async alike: :func:`register` (in the proxy, the ``hooks`` callback)
+      lets them, ``verbosity`` and the embeddings' ``dimensions``/``encoding_format``/``user``
+      through LiteLLM's parameter check, which refuses them for custom providers.
     * ``web_search_options={...}`` (docs: Web Search).
     * ``usage={"include": True}`` is sent by default so every answer carries its exact ``cost``.
     * ``prompt_cache=True`` (or ``{"system": True, "tools": True, "last_user": False, "ttl": "1h"}``)
@@ -137,6 +138,7 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
             model, messages, optional_params, headers, stream=stream, defaults=self.options
         )
         target = http.endpoint(api_key, api_base)
+        ensure_fresh(target)
         return (
             target.url(_CHAT),
             http.dumps(request.body),
@@ -338,6 +340,7 @@ class InfronLLM(CustomLLM):  # type: ignore[misc]
     ) -> tuple[str, bytes, dict[str, str], int]:
         request = build_embedding_request(model, inputs, optional_params)
         target = http.endpoint(api_key, api_base)
+        ensure_fresh(target)
         return (
             target.url(_EMBEDDINGS),
             http.dumps(request.body),
@@ -403,7 +406,7 @@ def _stream_error(exc: BaseException, state: StreamState, model: str) -> BaseExc
     return to_litellm_error(exc, model)
 
 
-def _iterate(response: httpx.Response, url: str, model: str) -> Iterator[Any]:
+def _iterate(response: Any, url: str, model: str) -> Iterator[Any]:
     state = StreamState()
     try:
         lines = http.iter_lines(response, url)
@@ -437,14 +440,19 @@ def register(
 ) -> InfronLLM:
     """Register Infron as LiteLLM's ``infron/`` provider (idempotent).
 
-    Calling it again replaces the registered handler instead of adding a second entry.
+    Calling it again replaces the registered handler instead of adding a second entry. Besides the
+    ``custom_provider_map`` entry, it makes LiteLLM treat ``infron/`` like a provider of its own
+    (``_install``, for this provider only): the OpenAI parameters Infron takes pass LiteLLM's
+    check on every path, ``litellm.completion_cost`` returns the gateway's cost of a response,
+    ``litellm.rerank``/``arerank`` serve ``infron/`` rerank models, and ``get_model_info`` /
+    ``supports_*`` answer from Infron's model catalog (:mod:`.model_info`; here only the disk
+    cache is read, the first call fetches a missing or stale catalog in the background).
 
     Args:
         custom_handler: the handler to use; the module-level :data:`handler` by default.
         provider: the model prefix; ``"infron"`` gives ``model="infron/<vendor>/<model>"``.
         install_hooks: also add :data:`~infron_integrations.litellm.hooks` to
-            ``litellm.callbacks`` (once), so async calls accept ``reasoning_effort``/``thinking``
-            and embeddings accept ``dimensions``/``encoding_format`` without extra arguments.
+            ``litellm.callbacks`` (once); it does in the proxy what this function does here.
 
     Returns:
         The registered handler.
@@ -456,6 +464,8 @@ def register(
     # LiteLLM reads the map into its provider lists with this on every call; running it now makes
     # `litellm.get_llm_provider("infron/...")` work before the first call too.
     custom_llm_setup()  # type: ignore[no-untyped-call]
+    install(provider)
+    load_cached_model_info()
     if install_hooks:
         if provider not in hooks.providers:
             hooks.providers = (*hooks.providers, provider)

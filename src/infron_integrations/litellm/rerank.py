@@ -1,9 +1,10 @@
 """Rerank through Infron, returning LiteLLM's ``RerankResponse`` with the gateway's cost.
 
-LiteLLM has no rerank hook for custom providers (``litellm.rerank`` only knows its built-in
-providers), so this is a helper with LiteLLM's shape: ``rerank(model="infron/<model>", query=...,
-documents=[...])``. For the LiteLLM *proxy*, ``/rerank`` is routed with LiteLLM's built-in
-OpenAI-compatible rerank provider pointed at Infron (see ``examples/litellm_proxy/README.md``).
+No LiteLLM release (1.106.2 to 1.110.2) has a rerank route for custom providers, so this module
+is both the helper (``rerank(model="infron/<model>", query=..., documents=[...])``) and what
+:func:`~infron_integrations.litellm.register` routes ``litellm.rerank``/``arerank`` for ``infron/``
+models to (``_compat.route_rerank``): in the SDK, in a Router and behind the proxy's ``/rerank``,
+whose ``x-litellm-response-cost`` header is then Infron's cost.
 
 Docs: Rerank (``POST /v1/rerank``), Billing Tracking (``usage: {"include": true}`` -> ``cost``).
 """
@@ -20,18 +21,24 @@ from . import _transport as http
 from ._errors import to_litellm_error
 from ._response import rerank_response
 
-__all__ = ["arerank", "rerank"]
+__all__ = ["afrom_litellm", "arerank", "from_litellm", "rerank"]
 
-_clients: dict[tuple[int, int], InfronHTTP] = {}
+_clients: dict[tuple[int, int, float | None], InfronHTTP] = {}
 
 
-def _client(api_key: str | None, api_base: str | None, max_retries: int | None) -> InfronHTTP:
+def _client(
+    api_key: str | None, api_base: str | None, max_retries: int | None, timeout: Any = None
+) -> InfronHTTP:
     target = http.endpoint(api_key, api_base)
     retries = target.settings.max_retries if max_retries is None else max_retries
-    key = (id(target), retries)
+    seconds = None if timeout is None else float(timeout)
+    key = (id(target), retries, seconds)
     found = _clients.get(key)
     if found is None:
-        found = _clients.setdefault(key, InfronHTTP(target.settings, retry=RetryPolicy(retries)))
+        settings = target.settings
+        if seconds is not None:
+            settings = settings.model_copy(update={"timeout": seconds})
+        found = _clients.setdefault(key, InfronHTTP(settings, retry=RetryPolicy(retries)))
     return found
 
 
@@ -68,6 +75,7 @@ def rerank(
     api_key: str | None = None,
     api_base: str | None = None,
     max_retries: int | None = None,
+    timeout: float | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> Any:
     """Rank ``documents`` by relevance to ``query`` (docs: Rerank).
@@ -82,6 +90,7 @@ def rerank(
         api_key: the Infron key (default ``INFRON_API_KEY``).
         api_base: the base URL (default ``INFRON_BASE_URL`` or ``https://llm.onerouter.pro/v1``).
         max_retries: retries on 408/429/502/503 and connection errors (default 2).
+        timeout: seconds to wait for the answer (default: the settings' timeout).
         extra_body: more body keys, sent as given.
 
     Returns:
@@ -95,7 +104,8 @@ def rerank(
     """
     try:
         body = _body(model, query, documents, top_n, provider, include_cost, extra_body)
-        raw = _client(api_key, api_base, max_retries).request("POST", "/rerank", json=body)
+        client = _client(api_key, api_base, max_retries, timeout)
+        raw = client.request("POST", "/rerank", json=body)
         return rerank_response(raw)
     except InfronError as exc:
         raise to_litellm_error(exc, model) from exc
@@ -112,13 +122,52 @@ async def arerank(
     api_key: str | None = None,
     api_base: str | None = None,
     max_retries: int | None = None,
+    timeout: float | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> Any:
     """Async :func:`rerank`."""
     try:
         body = _body(model, query, documents, top_n, provider, include_cost, extra_body)
-        client = _client(api_key, api_base, max_retries)
+        client = _client(api_key, api_base, max_retries, timeout)
         raw = await client.arequest("POST", "/rerank", json=body)
         return rerank_response(raw)
     except InfronError as exc:
         raise to_litellm_error(exc, model) from exc
+
+
+def _seconds(timeout: Any) -> float | None:
+    # LiteLLM passes a number, a numeric string (from a config file) or an httpx.Timeout
+    if isinstance(timeout, (int, float, str)) and not isinstance(timeout, bool):
+        return float(timeout)
+    read = getattr(timeout, "read", None)
+    return float(read) if isinstance(read, (int, float)) else None
+
+
+def _litellm_kwargs(call: Mapping[str, Any]) -> dict[str, Any]:
+    """What a ``litellm.rerank`` call (or a Router deployment's ``litellm_params``) says that this
+    module understands; LiteLLM's own bookkeeping keys are left out."""
+    usage = call.get("usage")
+    max_retries = call.get("max_retries")
+    return {
+        "query": call["query"],
+        "documents": call["documents"],
+        "top_n": call.get("top_n"),
+        "provider": call.get("provider"),
+        # a deployment's `usage: {"include": false}` turns cost reporting off, as for chat
+        "include_cost": usage.get("include") is not False if isinstance(usage, Mapping) else True,
+        "api_key": call.get("api_key"),
+        "api_base": call.get("api_base"),
+        "max_retries": None if max_retries is None else int(max_retries),
+        "timeout": _seconds(call.get("timeout")),
+        "extra_body": call.get("extra_body"),
+    }
+
+
+def from_litellm(model: str, call: Mapping[str, Any]) -> Any:
+    """``litellm.rerank(model="infron/<model>", ...)``, routed here by ``register()``."""
+    return rerank(model, **_litellm_kwargs(call))
+
+
+async def afrom_litellm(model: str, call: Mapping[str, Any]) -> Any:
+    """``litellm.arerank(model="infron/<model>", ...)`` (also the Router's and the proxy's)."""
+    return await arerank(model, **_litellm_kwargs(call))
