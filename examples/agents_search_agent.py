@@ -3,8 +3,8 @@
     python examples/agents_search_agent.py
 
 ``infron_search_tool("exa")`` (docs: Search) is a ``FunctionTool`` the agent calls with one
-argument, ``query``; it answers with JSON results (title, url, content). ``run_cost(result)``
-counts the model's requests; ``track_usage()`` counts those and the searches together: Exa reports
+argument, ``query``; it answers with JSON results (title, url, content). ``run_cost(result)`` and
+``track_usage()`` both count the model's requests and the searches together: Exa reports
 what each search cost, and a search whose answer reports no cost would be counted as
 unknown-cost, never estimated. Without ``INFRON_API_KEY`` it runs against the built-in sandbox,
 which serves the Search APIs too.

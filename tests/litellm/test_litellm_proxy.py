@@ -178,6 +178,25 @@ def test_rerank_route(proxy: Proxy, infron_sandbox: Any) -> None:
     assert float(response.headers["x-litellm-response-cost"]) == pytest.approx(cost)
 
 
+def test_search_route(proxy: Proxy, infron_sandbox: Any) -> None:
+    """The config's search tool (``search_provider: infron/exa``) on the proxy's /v1/search."""
+    response = httpx.post(
+        proxy.url + "/v1/search",
+        headers={"Authorization": f"Bearer {proxy.master_key}"},
+        json={"search_tool_name": "web-search", "query": "Who is Leo Messi?", "max_results": 2},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.json()["results"]) == 2
+    request = infron_sandbox.last_request("/v1/exa")
+    assert request is not None
+    assert request.body == {"model": "exa-search", "query": "Who is Leo Messi?", "numResults": 2}
+    # Exa's answer carries the gateway's charge, and that is the proxy's cost header
+    assert float(response.headers["x-litellm-response-cost"]) == pytest.approx(
+        _spent(infron_sandbox)
+    )
+
+
 def test_gateway_errors_keep_their_status(proxy: Proxy, infron_sandbox: Any) -> None:
     infron_sandbox.set_down("openai", "azure")
     client = proxy.client()

@@ -66,12 +66,31 @@ async def test_an_agent_searches(sandbox: Any, provider: InfronProvider, bodies:
         f"Sandbox exa result 1 for {QUESTION}", f"Sandbox exa result 2 for {QUESTION}",
     ]  # fmt: skip
     assert result.final_output == f"Based on infron_search: {tool_message['content']}."
-    # every request in the run-level tracker; run_cost() counts the model's requests only
+    # every request in the run-level tracker, and in run_cost(): the model's requests and the
+    # tool call's search, the same total
     assert [(r.kind, r.framework) for r in run.records] == [
         ("chat", "openai-agents"), ("search", "openai-agents"), ("chat", "openai-agents"),
     ]  # fmt: skip
     assert run.by_model["exa/exa-search"].cost_usd == 0.005
-    assert run_cost(result).requests == 2
+    cost = run_cost(result)
+    assert cost.requests == 2
+    assert [(r.kind, r.cost) for r in cost.tool_records] == [("search", 0.005)]
+    assert cost.total_cost == pytest.approx(run.total_cost)
+    assert cost.summary()["cost"] == pytest.approx(run.total_cost)
+    assert "tool_calls=1" in repr(cost)
+
+
+async def test_run_cost_counts_searches_of_unknown_cost(
+    sandbox: Any, provider: InfronProvider
+) -> None:
+    """Tavily reports no cost: the search is in run_cost() as a request of unknown cost."""
+    with track_usage() as run:
+        result = await _run(provider, infron_search_tool(**_kw(sandbox)))
+    cost = run_cost(result)
+    ((search),) = cost.tool_records
+    assert search.kind == "search" and search.cost is None and search.unknown_cost_requests == 1
+    assert cost.total_cost == pytest.approx(run.total_cost)
+    assert cost.summary()["unknown_cost_requests"] == run.summary()["unknown_cost_requests"]
 
 
 async def test_a_failed_search_stops_the_run(sandbox: Any, make_provider: Any) -> None:

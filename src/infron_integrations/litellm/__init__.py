@@ -18,6 +18,9 @@
 * :func:`refresh_model_info`: Infron's model catalog for LiteLLM's ``get_model_info`` /
   ``supports_*`` (cached on disk, refreshed lazily by the handler; see :mod:`.model_info`).
 * :func:`rerank` / :func:`arerank`: rerank with LiteLLM's ``RerankResponse`` and the gateway cost.
+* ``litellm.search(query, search_provider="infron/<engine>")`` (after :func:`register`): Infron's
+  Search APIs in LiteLLM's own search API, a Router's ``search_tools`` and the proxy's
+  ``/v1/search`` (see :mod:`.search`).
 * Exceptions: every error is both the LiteLLM type and the core Infron type (e.g.
   ``InfronLiteLLMRateLimitError`` is a ``litellm.RateLimitError`` and an ``InfronRateLimitError``).
 

@@ -12,7 +12,7 @@ import functools
 import importlib
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -33,12 +33,15 @@ __all__ = [
     "claim_provider",
     "claimed_providers",
     "gateway_cost",
+    "litellm_owned",
     "model_response_from_body",
     "price_from_gateway",
     "replace_hidden_params",
     "route_rerank",
+    "route_search",
     "router_reads_first_chunk",
     "router_stream_retry_budget",
+    "search_response",
     "set_response_cost",
     "set_stream_message_fields",
     "set_stream_tool_call_fields",
@@ -423,26 +426,45 @@ def _infron_rerank(provider: str, call: dict[str, Any], is_async: bool) -> Any:
     return _rerank_impls["async" if is_async else "sync"](name, call)
 
 
-def _rerank_routed(original: Callable[..., Any]) -> Callable[..., Any]:
+def _routed(
+    original: Callable[..., Any],
+    provider_of: Callable[[Mapping[str, Any]], Any],
+    async_flag: str,
+    dispatch: Callable[[str, dict[str, Any], bool], Any],
+) -> Callable[..., Any]:
+    """LiteLLM's ``original`` entry point (decorated with its ``client``), with calls whose
+    provider (``provider_of(call)``) is ours sent to ``dispatch(provider, call, is_async)``.
+
+    The undecorated body is wrapped and decorated again with LiteLLM's ``client`` (logging,
+    callbacks, cost, the proxy's ``x-litellm-response-cost``), so our calls run inside LiteLLM's
+    own entry point; any other call goes to LiteLLM's body unchanged. The async twin
+    (``arerank``, ``asearch``) runs the sync body in a worker with ``async_flag`` set and awaits
+    the coroutine it returns. Checked: 1.106.2, 1.108.7, 1.110.2.
+    """
     inner = original.__wrapped__  # type: ignore[attr-defined]  # the body under @client
     signature = inspect.signature(inner)
 
     @functools.wraps(inner)
-    def rerank(*args: Any, **kwargs: Any) -> Any:
+    def routed(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
         call = dict(bound.arguments)
         call.update(call.pop("kwargs", None) or {})
-        model = call.get("model")
-        provider = call.get("custom_llm_provider")
-        if provider is None and isinstance(model, str) and "/" in model:
-            provider = model.split("/", 1)[0]
+        provider = provider_of(call)
         if provider not in _providers:
             return inner(*args, **kwargs)
-        is_async = call.pop("arerank", False) is True
-        return _infron_rerank(str(provider), call, is_async)
+        is_async = call.pop(async_flag, False) is True
+        return dispatch(str(provider), call, is_async)
 
     client = importlib.import_module("litellm.utils").client
-    return client(rerank)  # type: ignore[no-any-return]
+    return client(routed)  # type: ignore[no-any-return]
+
+
+def _rerank_provider(call: Mapping[str, Any]) -> Any:
+    model = call.get("model")
+    provider = call.get("custom_llm_provider")
+    if provider is None and isinstance(model, str) and "/" in model:
+        provider = model.split("/", 1)[0]
+    return provider
 
 
 def route_rerank(sync_impl: RerankImpl, async_impl: RerankImpl) -> None:
@@ -461,7 +483,82 @@ def route_rerank(sync_impl: RerankImpl, async_impl: RerankImpl) -> None:
     _rerank_impls["sync"] = sync_impl
     _rerank_impls["async"] = async_impl
     module = importlib.import_module("litellm.rerank_api.main")
-    _wrap_once(module, "rerank", _rerank_routed)
+    _wrap_once(
+        module,
+        "rerank",
+        lambda original: _routed(original, _rerank_provider, "arerank", _infron_rerank),
+    )
     import litellm
 
     litellm.rerank = module.rerank
+
+
+# --- search: Infron's Search APIs in litellm.search and the proxy's /v1/search ----------------
+
+#: An Infron search: ``impl(provider, engine, call)`` with the engine named by ``search_provider``
+#: (``"infron/exa"``) and every keyword argument of the ``litellm.search`` call
+SearchImpl = Callable[[str, str, Mapping[str, Any]], Any]
+_search_impls: dict[str, SearchImpl] = {}
+
+
+def _search_provider(call: Mapping[str, Any]) -> Any:
+    name = call.get("search_provider")
+    return name.split("/", 1)[0] if isinstance(name, str) else None
+
+
+def _infron_search(provider: str, call: dict[str, Any], is_async: bool) -> Any:
+    name = str(call["search_provider"])
+    engine = name.split("/", 1)[1] if "/" in name else "tavily"
+    logging_obj = call.get("litellm_logging_obj")
+    if logging_obj is not None:
+        # what LiteLLM's own search route records before sending (Logging.update_from_kwargs),
+        # so that its success logging knows the model and the provider
+        logging_obj.update_from_kwargs(
+            kwargs=call,
+            model=f"{engine}/search",
+            optional_params={"max_results": call.get("max_results")},
+            litellm_params={"api_base": call.get("api_base")},
+            custom_llm_provider=provider,
+        )
+    return _search_impls["async" if is_async else "sync"](provider, engine, call)
+
+
+def route_search(sync_impl: SearchImpl, async_impl: SearchImpl) -> None:
+    """Route ``litellm.search``/``asearch`` with ``search_provider="infron/<engine>"`` (or
+    ``"infron"``: Tavily) to the given functions.
+
+    LiteLLM resolves ``search_provider`` with ``SearchProviders(name)``, which raises for any name
+    outside its own list, and its own providers refuse an ``api_base`` on another host than theirs
+    (1.108+), so Infron's search host cannot be reached through them. So the undecorated body of
+    ``litellm.search.main.search`` is wrapped as for rerank (:func:`_routed`); ``asearch`` calls
+    the module's ``search`` by name, and the Router and the proxy's ``/v1/search`` call
+    ``asearch``. Checked: 1.106.2, 1.108.7, 1.110.2.
+    """
+    _search_impls["sync"] = sync_impl
+    _search_impls["async"] = async_impl
+    module = importlib.import_module("litellm.search.main")
+    _wrap_once(
+        module,
+        "search",
+        lambda original: _routed(original, _search_provider, "asearch", _infron_search),
+    )
+    import litellm
+
+    litellm.search = module.search
+
+
+def search_response(results: Sequence[Mapping[str, Any]], hidden: Mapping[str, Any]) -> Any:
+    """LiteLLM's ``SearchResponse`` of ``results`` (title, url, snippet, date), with
+    ``_hidden_params``. Checked: 1.106.2, 1.108.7, 1.110.2
+    (``litellm.llms.base_llm.search.transformation``)."""
+    module = importlib.import_module("litellm.llms.base_llm.search.transformation")
+    response = module.SearchResponse(results=[module.SearchResult(**r) for r in results])
+    replace_hidden_params(response, hidden)
+    return response
+
+
+def litellm_owned(kwargs: Mapping[str, Any]) -> set[str]:
+    """The keys of a call's keyword arguments that are LiteLLM's own bookkeeping."""
+    utils = importlib.import_module("litellm.utils")
+    kept = utils.filter_out_litellm_params(kwargs=dict(kwargs))
+    return {key for key in kwargs if key not in kept}

@@ -3,14 +3,15 @@ turns on in LiteLLM for our providers, all of it through the seams of ``_compat`
 
 * the OpenAI parameters Infron takes pass LiteLLM's parameter check, sync and async alike;
 * ``litellm.completion_cost`` returns the gateway's cost of our responses;
-* ``litellm.rerank``/``arerank`` route our models to :mod:`.rerank`.
+* ``litellm.rerank``/``arerank`` route our models to :mod:`.rerank`;
+* ``litellm.search``/``asearch`` route ``search_provider="infron/<engine>"`` to :mod:`.search`.
 
 Idempotent, and nothing here changes a call, a response or a model of another provider.
 """
 
 from __future__ import annotations
 
-from . import _compat
+from . import _compat, search
 from .rerank import afrom_litellm, from_litellm
 
 __all__ = ["install"]
@@ -22,3 +23,4 @@ def install(provider: str) -> None:
     _compat.accept_openai_params()
     _compat.price_from_gateway()
     _compat.route_rerank(from_litellm, afrom_litellm)
+    _compat.route_search(search.from_litellm, search.afrom_litellm)

@@ -135,7 +135,7 @@ async def arerank(
         raise to_litellm_error(exc, model) from exc
 
 
-def _seconds(timeout: Any) -> float | None:
+def timeout_seconds(timeout: Any) -> float | None:
     # LiteLLM passes a number, a numeric string (from a config file) or an httpx.Timeout
     if isinstance(timeout, (int, float, str)) and not isinstance(timeout, bool):
         return float(timeout)
@@ -158,7 +158,7 @@ def _litellm_kwargs(call: Mapping[str, Any]) -> dict[str, Any]:
         "api_key": call.get("api_key"),
         "api_base": call.get("api_base"),
         "max_retries": None if max_retries is None else int(max_retries),
-        "timeout": _seconds(call.get("timeout")),
+        "timeout": timeout_seconds(call.get("timeout")),
         "extra_body": call.get("extra_body"),
     }
 

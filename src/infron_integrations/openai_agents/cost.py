@@ -12,6 +12,9 @@ Usage::
     result = await Runner.run(agent, "...", run_config=RunConfig(model_provider=InfronProvider()))
     cost = run_cost(result)
     print(cost.requests, cost.total_cost, [r.cost for r in cost.records])
+
+The searches of this package's search tools (:mod:`.tools`) are kept under their tool call's id
+and counted too (``cost.tool_records``).
 """
 
 from __future__ import annotations
@@ -78,6 +81,19 @@ def remember(key: str | None, record: UsageRecord | PendingRecord) -> None:
         _registry.put(key, record)
 
 
+def tool_key(call_id: str) -> str:
+    """The registry key of the usage a tool call caused (its searches), by the call's id."""
+    return f"tool:{call_id}"
+
+
+def remember_tool_usage(call_id: str | None, records: Iterable[UsageRecord]) -> None:
+    """Keep the usage one tool call caused (e.g. an Infron search) for :func:`run_cost`."""
+    if call_id:
+        records = tuple(records)
+        if records:
+            _registry.put(tool_key(call_id), reduce(lambda a, b: a + b, records))
+
+
 def _from_raw_usage(raw: Mapping[str, Any], model: str | None) -> UsageRecord | None:
     if raw.get("cost") is None:
         return None
@@ -118,10 +134,14 @@ class RunCost:
         records: one record per model request of the run that has a usage record, in run order.
         unrecorded_responses: how many of the run's model responses have no record here (another
             provider's model, or a response older than the registry keeps).
+        tool_records: one record per tool call that used Infron (the search tools of
+            :mod:`.tools`: its searches' cost, or unknown where the engine reports none), in run
+            order. :attr:`total`, :attr:`total_cost` and :meth:`summary` include them.
     """
 
     records: tuple[UsageRecord, ...]
     unrecorded_responses: int = 0
+    tool_records: tuple[UsageRecord, ...] = ()
 
     @property
     def requests(self) -> int:
@@ -130,10 +150,11 @@ class RunCost:
 
     @property
     def total(self) -> UsageRecord:
-        """The sum of all records (tokens, cost as an exact decimal sum)."""
-        if not self.records:
+        """The sum of all records, model requests and tool calls (cost as an exact decimal sum)."""
+        every = self.records + self.tool_records
+        if not every:
             return UsageRecord(requests=0, framework="openai-agents")
-        return reduce(lambda a, b: a + b, self.records)
+        return reduce(lambda a, b: a + b, every)
 
     @property
     def total_cost(self) -> float:
@@ -148,13 +169,14 @@ class RunCost:
     def summary(self) -> dict[str, Any]:
         """``UsageTracker.summary()``'s plain dict for this run, plus ``unrecorded_responses``."""
         tracker = UsageTracker()
-        for record in self.records:
+        for record in self.records + self.tool_records:
             tracker.add(record)
         return {**tracker.summary(), "unrecorded_responses": self.unrecorded_responses}
 
     def __repr__(self) -> str:
+        tools = f"tool_calls={len(self.tool_records)}, " if self.tool_records else ""
         return (
-            f"RunCost(requests={self.requests}, total_cost={self.total_cost!r}, "
+            f"RunCost(requests={self.requests}, {tools}total_cost={self.total_cost!r}, "
             f"unrecorded_responses={self.unrecorded_responses})"
         )
 
@@ -177,4 +199,17 @@ def run_cost(result: Any) -> RunCost:
             unrecorded += 1
         else:
             records.append(record)
-    return RunCost(records=tuple(records), unrecorded_responses=unrecorded)
+    tools = [_tool_record(item) for item in getattr(result, "new_items", ())]
+    return RunCost(
+        records=tuple(records),
+        unrecorded_responses=unrecorded,
+        tool_records=tuple(r for r in tools if r is not None),
+    )
+
+
+def _tool_record(item: Any) -> UsageRecord | None:
+    if getattr(item, "type", None) != "tool_call_output_item":
+        return None
+    raw = getattr(item, "raw_item", None)
+    call_id = raw.get("call_id") if isinstance(raw, Mapping) else getattr(raw, "call_id", None)
+    return _registry.get(tool_key(call_id)) if isinstance(call_id, str) else None

@@ -21,7 +21,8 @@ Usage::
     print(run.total_cost, run.by_model)   # the model's requests and the searches together
 
 Every search is recorded into :func:`infron_integrations.core.track_usage` with
-``framework="openai-agents"`` (``run_cost(result)`` counts the model's requests only). A failed
+``framework="openai-agents"``, and kept under its tool call's id, so that ``run_cost(result)``
+counts it too (``tool_records``: the search's cost, or unknown where the engine reports none). A failed
 search stops the run: the tool raises the classes of :mod:`._errors` (at once the core's typed
 errors and the OpenAI SDK's), and the SDK raises its ``UserError("Error running tool ...")`` from
 it, so the typed error is the ``UserError``'s ``__cause__``; a failure is never handed to the model
@@ -53,7 +54,9 @@ from ..core.search_tools import (
     tool_output,
 )
 from ..core.settings import InfronSettings
+from ..core.usage import track_usage
 from ._errors import to_agents_error
+from .cost import remember_tool_usage
 
 __all__ = ["infron_deepsearch_tool", "infron_extract_tool", "infron_search_tool"]
 
@@ -100,7 +103,10 @@ def _tool(
         except InfronConfigError as exc:
             raise ModelBehaviorError(f"Invalid JSON input for tool {name}: {exc}") from None
         try:
-            return await run(parsed)
+            with track_usage() as used:  # nested: the run-level trackers still see every record
+                output = await run(parsed)
+            remember_tool_usage(getattr(context, "tool_call_id", None), used.records)
+            return output
         except InfronError as exc:
             error = to_agents_error(exc)
             if error is exc:  # e.g. InfronBudgetExceededError: raised as is
