@@ -254,3 +254,25 @@ def test_budget_stop() -> None:
             record_usage(record)
     assert info.value.spent == pytest.approx(1.2)
     assert run.total.requests == 3  # the request that crossed the line is still counted
+
+
+def test_cost_split_files_the_gateways_cost_by_side() -> None:
+    from infron_integrations.core.usage import cost_split
+
+    details = {
+        "prompt_cost": 0.1,
+        "prompt_cache_read_cost": 0.2,
+        "prompt_cache_write_cost": 0.3,
+        "completion_cost": 0.4,
+        "reasoning_cost": 0.5,
+        "native_web_search_cost": 0.7,
+        "is_byok": False,
+    }
+    split = cost_split(2.2, details)
+    assert split is not None
+    # total is the gateway's figure, never the parts' sum; sides are exact decimal sums
+    assert (split.total, split.input, split.output) == (2.2, 0.6, 0.9)
+    assert (split.cache_read, split.cache_write, split.reasoning) == (0.2, 0.3, 0.5)
+    assert cost_split(0.5, None) == type(split)(total=0.5)
+    assert cost_split(None, details) is None
+    assert cost_split(0.5, {"is_byok": True}).input is None  # type: ignore[union-attr]

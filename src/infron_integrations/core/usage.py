@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from .wire import ChatCompletion, CostDetails, Usage
 
 __all__ = [
+    "CostSplit",
     "UsageRecord",
     "UsageTotals",
     "UsageTracker",
+    "cost_split",
     "record_usage",
     "track_usage",
     "tracking_active",
@@ -45,6 +47,74 @@ __all__ = [
 
 def _dec(value: float | None) -> Decimal:
     return Decimal(repr(value)) if value is not None else Decimal(0)
+
+
+#: the ``cost_details`` parts billed for the prompt (input) side of a request
+INPUT_COST_PARTS = ("prompt_cost", "prompt_cache_read_cost", "prompt_cache_write_cost")
+#: the ``cost_details`` parts billed for the completion (output) side
+OUTPUT_COST_PARTS = ("completion_cost", "reasoning_cost")
+
+
+@dataclass(frozen=True)
+class CostSplit:
+    """The gateway's ``cost`` with its input and output sides, as observability tools file cost.
+
+    ``total`` is the gateway's ``cost`` itself, never a sum of the parts: parts that are neither
+    side (web search, tools, media) count in ``total`` only. A side is None when the response
+    carried no ``cost_details``.
+    """
+
+    total: float
+    input: float | None = None
+    output: float | None = None
+    cache_read: float | None = None
+    cache_write: float | None = None
+    reasoning: float | None = None
+
+
+def _part_sum(details: Mapping[str, Any], names: tuple[str, ...]) -> float | None:
+    values = [details.get(name) for name in names]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if not numbers:
+        return None
+    return float(sum((_dec(v) for v in numbers), Decimal(0)))
+
+
+def _part(details: Mapping[str, Any], name: str) -> float | None:
+    value = details.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def cost_split(
+    cost: float | None, cost_details: CostDetails | Mapping[str, Any] | None = None
+) -> CostSplit | None:
+    """Split a response's ``cost`` / ``cost_details`` (docs: Billing Tracking) into sides.
+
+    Every adapter that hands the cost to a tracing tool (LangSmith's ``input_cost`` /
+    ``output_cost``, Langfuse's ``cost_details``) reads this one split, so the tools agree.
+
+    Returns:
+        None when the response reported no cost.
+    """
+    if isinstance(cost, bool) or not isinstance(cost, (int, float)):
+        return None
+    if cost_details is None:
+        return CostSplit(total=float(cost))
+    details: Mapping[str, Any] = (
+        cost_details
+        if isinstance(cost_details, Mapping)
+        else cost_details.model_dump(exclude_none=True)
+    )
+    return CostSplit(
+        total=float(cost),
+        input=_part_sum(details, INPUT_COST_PARTS),
+        output=_part_sum(details, OUTPUT_COST_PARTS),
+        cache_read=_part(details, "prompt_cache_read_cost"),
+        cache_write=_part(details, "prompt_cache_write_cost"),
+        reasoning=_part(details, "reasoning_cost"),
+    )
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,12 @@ def _requests(
 def _message(model: ChatInfron, item: BatchResultItem, schema: type | None) -> AIMessage:
     """The answer as ``invoke`` returns it (metadata merged the way LangChain merges it)."""
     completion = item.completion() or {}
-    result = chat_result(completion, model_name=model.model_name, schema=schema)
+    result = chat_result(
+        completion,
+        model_name=model.model_name,
+        schema=schema,
+        cost_in_usage=model.cost_in_usage_metadata,
+    )
     generation = result.generations[0]
     message = generation.message
     assert isinstance(message, AIMessage)

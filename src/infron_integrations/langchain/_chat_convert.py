@@ -15,7 +15,8 @@ validation): this is the hot path of every call. Where each Infron extra lands:
 * ``thought_signature`` -> ``additional_kwargs["thought_signature"]``; tool-call signatures ->
   ``additional_kwargs["tool_call_thought_signatures"]`` keyed by tool-call id (LangChain's tool
   calls cannot carry extra keys);
-* usage -> ``usage_metadata`` (cache read/creation, reasoning, audio details);
+* usage -> ``usage_metadata`` (cache read/creation, reasoning, audio details); with
+  ``cost_in_usage=True`` also the cost keys LangSmith reads (:func:`with_cost`);
 * ``cost``, ``cost_details``, ``request_id``, ``provider``, ``native_finish_reason``,
   ``annotations`` and any other top-level key -> ``response_metadata`` with
   ``model_provider="infron"``.
@@ -34,6 +35,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from ..core.errors import InfronAPIError, raise_for_inband_error
 from ..core.reasoning import merge_reasoning_details
+from ..core.usage import cost_split
+from ._compat import allow_cost_in_usage
 
 __all__ = [
     "PROVIDER",
@@ -43,6 +46,7 @@ __all__ = [
     "chat_result",
     "parse_structured",
     "usage_metadata",
+    "with_cost",
 ]
 
 PROVIDER = "infron"
@@ -111,6 +115,37 @@ def usage_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
         if out_details:
             result["output_token_details"] = out_details
     return result
+
+
+def with_cost(usage: UsageMetadata, body: Mapping[str, Any]) -> UsageMetadata:
+    """``usage`` plus the gateway's cost under the keys LangSmith reads from ``usage_metadata``.
+
+    LangSmith takes a provider's own cost from ``total_cost``, ``input_cost`` / ``output_cost``
+    and ``input_cost_details`` / ``output_cost_details`` (langsmith's ``UsageMetadata``) instead
+    of estimating it. ``total_cost`` is the gateway's ``cost``; the sides come from
+    ``cost_details`` (``core.usage.cost_split``). A body without cost leaves ``usage`` as it is.
+    langchain-core cannot add float usage values: the first cost put here makes it able to
+    (``_compat.allow_cost_in_usage``), so LangChain's own usage sums keep working.
+    """
+    split = cost_split(body.get("cost"), body.get("cost_details"))
+    if split is None:
+        return usage
+    allow_cost_in_usage()
+    result: dict[str, Any] = {**usage, "total_cost": split.total}
+    if split.input is not None:
+        result["input_cost"] = split.input
+    if split.output is not None:
+        result["output_cost"] = split.output
+    input_details = {
+        name: value
+        for name, value in (("cache_read", split.cache_read), ("cache_creation", split.cache_write))
+        if value is not None
+    }
+    if input_details:
+        result["input_cost_details"] = input_details
+    if split.reasoning is not None:
+        result["output_cost_details"] = {"reasoning": split.reasoning}
+    return result  # type: ignore[return-value]
 
 
 def parse_structured(schema: type | None, content: str | None) -> Any:
@@ -188,8 +223,11 @@ def chat_result(
     model_name: str,
     schema: type | None = None,
     generation_info: Mapping[str, Any] | None = None,
+    cost_in_usage: bool = False,
 ) -> ChatResult:
     """A whole (non-streamed) response as a ``ChatResult``.
+
+    With ``cost_in_usage`` the ``usage_metadata`` also carries the cost (:func:`with_cost`).
 
     Raises:
         InfronAPIError: the body carries an error (HTTP 200 with ``error`` or a choice that
@@ -207,6 +245,8 @@ def chat_result(
         )
     usage = body.get("usage")
     usage_md = usage_metadata(usage) if isinstance(usage, Mapping) else None
+    if usage_md is not None and cost_in_usage:
+        usage_md = with_cost(usage_md, body)
     generations = []
     for choice in choices:
         message = ai_message(choice.get("message") or {}, schema=schema)
@@ -244,14 +284,29 @@ class StreamConverter:
     whole and unchanged (docs: Reasoning & Thinking).
     """
 
-    __slots__ = ("_details", "_ids", "_meta", "_usage", "model_name", "report_usage", "schema")
+    __slots__ = (
+        "_details",
+        "_ids",
+        "_meta",
+        "_usage",
+        "cost_in_usage",
+        "model_name",
+        "report_usage",
+        "schema",
+    )
 
     def __init__(
-        self, model_name: str, schema: type | None = None, *, report_usage: bool = True
+        self,
+        model_name: str,
+        schema: type | None = None,
+        *,
+        report_usage: bool = True,
+        cost_in_usage: bool = False,
     ) -> None:
         self.model_name = model_name
         self.schema = schema
         self.report_usage = report_usage
+        self.cost_in_usage = cost_in_usage
         self._meta: dict[str, Any] = {}
         self._usage: Mapping[str, Any] | None = None
         #: tool-call index -> id, for signatures that arrive after the call's first delta
@@ -349,11 +404,14 @@ class StreamConverter:
             parsed = parse_structured(self.schema, text)
             if parsed is not None:
                 additional_kwargs["parsed"] = parsed
+        usage_md = usage_metadata(usage) if usage is not None else None
+        if usage_md is not None and self.cost_in_usage:
+            usage_md = with_cost(usage_md, meta)
         message = AIMessageChunk(
             content="",
             additional_kwargs=additional_kwargs,
             response_metadata=response_metadata,
-            usage_metadata=usage_metadata(usage) if usage is not None else None,
+            usage_metadata=usage_md,
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)

@@ -43,6 +43,7 @@ def _finish(
         model_name=payload["model"],
         schema=schema,
         generation_info=model._headers_info(response),
+        cost_in_usage=model.cost_in_usage_metadata,
     )
     return result, body
 

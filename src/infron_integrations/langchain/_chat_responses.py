@@ -29,6 +29,7 @@ from ..core.errors import InfronConfigError
 from ..core.openai_compat import INFRON_EXTRA_KEYS
 from ..core.options import check_option_spelling, request_fragment
 from ..core.usage import UsageRecord
+from ._chat_convert import with_cost
 from ._chat_payload import pop_call_options
 from ._compat import (
     astream_responses,
@@ -235,7 +236,23 @@ def _result(model: ChatInfron, response: Any, schema: Any) -> ChatResult:
     message = result.generations[0].message
     usage = message.usage_metadata if isinstance(message, AIMessage) else None
     model._record(_usage_record(usage, model.model_name, extras), model.model_name)
+    if usage is not None and model.cost_in_usage_metadata:
+        for generation in result.generations:
+            if isinstance(generation.message, AIMessage):
+                generation.message.usage_metadata = with_cost(usage, extras)
     return result
+
+
+def _attach(model: ChatInfron, chunk: ChatGenerationChunk, extras: dict[str, Any]) -> None:
+    """Infron's extras on the closing chunk (the one with ``usage_metadata``, if reported)."""
+    message = chunk.message
+    message.response_metadata.update(extras)
+    if (
+        model.cost_in_usage_metadata
+        and isinstance(message, AIMessageChunk)
+        and message.usage_metadata
+    ):
+        message.usage_metadata = with_cost(message.usage_metadata, extras)
 
 
 def _parse_call(schema: Any) -> bool:
@@ -307,7 +324,7 @@ def stream(
                 chunk.message.response_metadata[GATEWAY_KEY] = "infron"
                 first = False
             if peek.extras and not attached:  # the final event's chunk: Infron's cost with it
-                chunk.message.response_metadata.update(peek.extras)
+                _attach(model, chunk, peek.extras)
                 attached = True
             yield chunk
     except Exception as exc:
@@ -341,7 +358,7 @@ async def astream(
                 chunk.message.response_metadata[GATEWAY_KEY] = "infron"
                 first = False
             if peek.extras and not attached:  # the final event's chunk: Infron's cost with it
-                chunk.message.response_metadata.update(peek.extras)
+                _attach(model, chunk, peek.extras)
                 attached = True
             yield chunk
     except Exception as exc:

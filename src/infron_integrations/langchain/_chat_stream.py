@@ -52,7 +52,13 @@ def _request(
         kwargs["stream_options"] = {"include_usage": True}
     payload, schema, options = model._prepare(messages, stop, kwargs)
     # usage still reaches the trackers (for cost); it is only kept off the chunks
-    return payload, StreamConverter(payload["model"], schema, report_usage=report), options
+    converter = StreamConverter(
+        payload["model"],
+        schema,
+        report_usage=report,
+        cost_in_usage=model.cost_in_usage_metadata,
+    )
+    return payload, converter, options
 
 
 def _raise(exc: Exception, response: RawResponse | None, acc: StreamAccumulator) -> None:

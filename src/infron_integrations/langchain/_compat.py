@@ -14,9 +14,11 @@ Checked on langchain-core 1.7.0 and 1.8.3, langchain-openai 1.7.0 and 1.8.1, ope
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from langchain_core.messages import ai as _core_ai
 from langchain_openai.chat_models import _client_utils
 from langchain_openai.chat_models import _compat as _openai_compat
 from langchain_openai.chat_models import base as _base
@@ -33,11 +35,13 @@ __all__ = [
     "ChatOpenAIHooks",
     "PrivateName",
     "StreamChunkTimeoutError",
+    "allow_cost_in_usage",
     "astream_responses",
     "construct_responses_payload",
     "construct_responses_result",
     "convert_input",
     "default_params",
+    "langfuse_observation",
     "message_to_dict",
     "request_payload",
     "response_format_param",
@@ -136,6 +140,13 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
         "the error ChatOpenAI raises when stream_chunk_timeout passes; ChatInfron raises the same",
     ),
     PrivateName(
+        "langchain_core.messages.ai",
+        "_dict_int_op",
+        "what add_usage / subtract_usage combine usage_metadata with; it accepts ints only, so "
+        "the LangSmith cost keys (floats) would make every later sum raise: replaced by "
+        "allow_cost_in_usage() when, and only when, the installed version rejects floats",
+    ),
+    PrivateName(
         "openai.lib._parsing._completions",
         "type_to_response_format_param",
         "a pydantic class -> the strict json_schema response_format, as the SDK's parse() does",
@@ -157,6 +168,105 @@ def response_format_param(schema: type) -> Any:
     from openai.lib._parsing._completions import type_to_response_format_param
 
     return type_to_response_format_param(schema)
+
+
+# --- usage_metadata with the gateway's cost -----------------------------------------------------
+
+_USAGE_LOCK = threading.Lock()
+#: the module-level name add_usage / subtract_usage call (langchain_core.messages.ai)
+_USAGE_COMBINER = "_dict_int_op"
+#: set once add_usage is known to accept floats (checked once per process)
+_FLOATS_ADD = False
+
+
+def _number_dict_op(
+    left: dict[str, Any],
+    right: dict[str, Any],
+    op: Callable[[Any, Any], Any],
+    *,
+    default: int = 0,
+    depth: int = 0,
+    max_depth: int = 100,
+) -> dict[str, Any]:
+    """langchain-core's usage combiner, for ints and floats alike (same signature and errors).
+
+    Ints combine exactly as before; floats (``total_cost``, ``input_cost`` ...) with the same
+    ``op``; nested dicts recursively, through this function (the original recursion would meet
+    ``input_cost_details`` floats again).
+    """
+    if depth >= max_depth:
+        raise ValueError(f"{max_depth=} exceeded, unable to combine dicts.")
+    combined: dict[str, Any] = {}
+    for key in set(left).union(right):
+        a, b = left.get(key, default), right.get(key, default)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            combined[key] = op(a, b)
+        elif isinstance(left.get(key, {}), dict) and isinstance(right.get(key, {}), dict):
+            combined[key] = _number_dict_op(
+                left.get(key, {}),
+                right.get(key, {}),
+                op,
+                default=default,
+                depth=depth + 1,
+                max_depth=max_depth,
+            )
+        else:
+            types = [type(d[key]) for d in (left, right) if key in d]
+            raise ValueError(
+                f"Unknown value types: {types}. Only dict, int and float values are supported."
+            )
+    return combined
+
+
+def _adds_floats() -> bool:
+    usage: Any = {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2, "total_cost": 0.5}
+    try:
+        return _core_ai.add_usage(usage, usage).get("total_cost") == 1.0
+    except ValueError:
+        return False
+
+
+def allow_cost_in_usage() -> bool:
+    """Make langchain-core's ``add_usage`` accept the cost keys LangSmith reads (floats).
+
+    langchain-core 1.7.0 and 1.8.3 combine ``usage_metadata`` with ``_dict_int_op``, which raises
+    on any float: with ``total_cost`` on messages, ``get_usage_metadata_callback()`` would raise on
+    the second call, and so would LangChainTracer for a response with several choices. The
+    module-level name ``add_usage`` and ``subtract_usage`` call is replaced by a combiner that
+    also adds floats; int sums are unchanged, and nothing that worked before behaves differently
+    (a float used to raise). Applied once, when the first cost key is put in ``usage_metadata``
+    (``ChatInfron(cost_in_usage_metadata=True)``), and only when a probe shows the installed
+    version rejects floats (a version that accepts them is left untouched).
+
+    Returns:
+        True when ``add_usage`` now accepts floats.
+    """
+    global _FLOATS_ADD
+    if _FLOATS_ADD:
+        return True
+    with _USAGE_LOCK:
+        if not _adds_floats():
+            setattr(_core_ai, _USAGE_COMBINER, _number_dict_op)
+        _FLOATS_ADD = _adds_floats()
+        return _FLOATS_ADD
+
+
+# --- Langfuse's LangChain handler ---------------------------------------------------------------
+
+#: where langfuse.langchain.CallbackHandler keeps each run's open observation, by run id
+_LANGFUSE_RUNS = "_runs"
+
+
+def langfuse_observation(handler: Any, run_id: Any) -> Any:
+    """The Langfuse observation ``handler`` keeps open for ``run_id`` (None when there is none).
+
+    Langfuse's ``CallbackHandler.on_llm_end`` ends the generation with the token usage only, and
+    no public hook sees the generation between its start and that end: the cost is written on it
+    just before (langfuse 5.2.0: ``self._runs``, run id -> observation; not in the checked
+    PRIVATE_NAMES table above because langfuse is optional: tests/langchain check it instead).
+    """
+    runs = getattr(handler, _LANGFUSE_RUNS, None)
+    return runs.get(run_id) if isinstance(runs, dict) else None
 
 
 # --- what ChatInfron calls on itself or on langchain-openai's machinery -------------------------

@@ -38,7 +38,11 @@ from ..core.wire import CostDetails
 __all__ = ["InfronCallbackHandler", "get_infron_callback"]
 
 
-def _record_from_message(message: AIMessage) -> UsageRecord | None:
+def record_from_message(message: AIMessage) -> UsageRecord | None:
+    """The usage record of one ChatInfron answer, from its metadata (None for other providers).
+
+    Shared by every handler that reads the gateway's cost off a finished run.
+    """
     metadata = message.response_metadata
     if metadata.get("model_provider") != "infron" and metadata.get("gateway") != "infron":
         return None  # another provider (or another gateway)
@@ -161,7 +165,7 @@ class InfronCallbackHandler(BaseCallbackHandler):
             message = getattr(generations[0], "message", None)
             if not isinstance(message, AIMessage):
                 continue
-            record = _record_from_message(message)
+            record = record_from_message(message)
             if record is not None:
                 self._add(record)
 

@@ -191,6 +191,13 @@ class ChatInfron(BatchAPIMixin, ChatOpenAIHooks):  # type: ignore[override]
     usage_accounting: bool = True
     """Ask for ``cost`` and ``cost_details`` in every response (``usage: {include: true}``)."""
 
+    cost_in_usage_metadata: bool = False
+    """Also put the gateway's cost in ``usage_metadata`` under the keys LangSmith reads
+    (``total_cost``, ``input_cost``, ``output_cost``, ``input_cost_details``,
+    ``output_cost_details``), so LangSmith shows Infron's own cost instead of its estimate. Off by
+    default: langchain-core's ``add_usage`` cannot add floats, so the first such message lets it
+    (only the sum of float values changes; see docs/observability.md)."""
+
     reasoning_replay: ReasoningReplay = "current_turn"
     """Which past assistant reasoning is sent back: ``"none"``, ``"current_turn"`` (the assistant
     turns after the last user message, i.e. an ongoing tool loop) or ``"all"``. Some providers

@@ -9,16 +9,18 @@ of the supported range (``scripts/lanes.py``: lanes ``oldest`` and ``newest``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from agents import ModelSettings, OpenAIChatCompletionsModel, OpenAIResponsesModel
+from agents.tracing import GenerationSpanData, ResponseSpanData, get_current_span
 
 __all__ = [
     "ChatCompletionsModelBase",
     "ExportSelector",
     "ResponsesModelBase",
     "Send",
+    "add_cost_to_span",
     "filter_exports",
     "pin_export_key",
     "request_id_of",
@@ -138,6 +140,81 @@ class ResponsesModelBase(OpenAIResponsesModel):
     async def _infron_fetch(self, send: Send, model_settings: ModelSettings, stream: bool) -> Any:
         """Send the request (subclasses adjust the settings and check the result)."""
         return await send(model_settings)
+
+
+# -- the cost on generation and response spans ----------------------------------------------------
+
+
+class _PendingCost(dict[str, Any]):
+    """The request's cost, kept in a span's ``usage`` slot until the SDK writes the usage."""
+
+
+def _with_cost_on_write(base: type) -> type:
+    """A subclass of ``base`` whose ``usage``, when the SDK assigns it, gets the pending cost.
+
+    The SDK assigns ``span_data.usage`` a new dict after the model's request step returned and
+    before the span ends, with nothing of ours running in between on the non-streamed paths; so
+    the cost is parked in the instance's own ``usage`` slot (read back as None, as before) and
+    merged into the dict the SDK assigns. Same slots, same name, same ``type``: processors and
+    exporters see a ``GenerationSpanData`` / ``ResponseSpanData`` whose ``usage`` also has
+    ``cost`` and ``cost_details``.
+    """
+    slot = base.__dict__["usage"]  # the slot descriptor of the SDK's class
+
+    def get(self: Any) -> Any:
+        value = slot.__get__(self, base)
+        return None if isinstance(value, _PendingCost) else value
+
+    def set_(self: Any, value: Any) -> None:
+        pending = slot.__get__(self, base)
+        if isinstance(pending, _PendingCost) and not isinstance(value, _PendingCost):
+            if isinstance(value, dict):
+                value = {**value, **pending}
+            elif value is None:
+                value = pending  # still waiting for the SDK's usage
+        slot.__set__(self, value)
+
+    namespace: dict[str, Any] = {"__slots__": (), "__module__": __name__, "__doc__": base.__doc__}
+    namespace["usage"] = property(get, set_)
+    return type(base.__name__, (base,), namespace)
+
+
+_COSTED: dict[type, type] = {
+    base: _with_cost_on_write(base) for base in (GenerationSpanData, ResponseSpanData)
+}
+_COSTED_CLASSES = frozenset(_COSTED.values())
+
+
+def add_cost_to_span(cost: Mapping[str, Any]) -> bool:
+    """Put ``cost`` (``cost`` / ``cost_details``) in the usage of the current model span.
+
+    Called from the model's request step, inside the SDK's ``generation_span`` (chat
+    completions) or ``response_span`` (Responses API), which the SDK makes the current span
+    (``agents.tracing.get_current_span``, public). A usage the SDK already wrote gets the cost at
+    once; otherwise the span data's class is switched to the subclass above, which adds it when
+    the SDK writes the usage. Assigning ``__class__`` between classes with the same slots is
+    plain Python; the slot descriptor read is the SDK class's own ``usage`` (agents 0.20.0 and
+    0.24.0: ``GenerationSpanData`` and ``ResponseSpanData`` keep ``usage`` in ``__slots__`` and
+    assign it after ``_fetch_response`` returns, or, streamed, when the terminal event arrives).
+
+    Returns:
+        True when the current span is a generation or response span and carries the cost.
+    """
+    span = get_current_span()
+    data = getattr(span, "span_data", None)
+    if not isinstance(data, (GenerationSpanData, ResponseSpanData)):
+        return False
+    usage = data.usage
+    if isinstance(usage, dict):
+        data.usage = {**usage, **cost}
+        return True
+    costed = _COSTED.get(type(data))
+    if costed is not None:
+        data.__class__ = costed
+    elif type(data) not in _COSTED_CLASSES:
+        return False  # an application's own subclass: left as it is
+    data.usage = _PendingCost(cost)
+    return True
 
 
 # -- trace export ----------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from ._errors import to_agents_error
 __all__ = [
     "InfronChunkStream",
     "convert_stream_error",
+    "cost_fields",
     "normalize_message",
     "raw_usage",
     "record_builder",
@@ -82,13 +83,20 @@ def record_builder(
     return build
 
 
+def cost_fields(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The gateway's ``cost`` and ``cost_details`` from a body's extras (empty when absent).
+
+    What goes next to the token counts wherever the Agents SDK keeps usage: raw usage, and the
+    ``usage`` of generation and response spans.
+    """
+    if not extra:
+        return {}
+    return {key: extra[key] for key in ("cost", "cost_details") if extra.get(key) is not None}
+
+
 def raw_usage(usage: Any, extra: Mapping[str, Any] | None) -> dict[str, Any]:
     """The provider's usage as JSON, with the gateway's ``cost`` and ``cost_details`` added."""
-    raw = _usage_dict(usage) or {}
-    for key in ("cost", "cost_details"):
-        if extra and extra.get(key) is not None:
-            raw[key] = extra[key]
-    return raw
+    return {**(_usage_dict(usage) or {}), **cost_fields(extra)}
 
 
 def signature_extra(signature: str) -> dict[str, Any]:
@@ -306,12 +314,11 @@ class InfronChunkStream:
     def _usage_chunk(self, chunk: Any) -> None:
         self._usage = chunk.usage
         self._usage_extra = chunk.model_extra
-        extra = chunk.model_extra
-        if self._preserve_raw and extra:
+        if self._preserve_raw:
             # when the run asks for raw usage, the Agents SDK keeps the JSON dump of this chunk's
             # `usage`: a copy carrying the gateway's cost (pydantic extras, dumped with the
             # tokens) puts the cost there. The original stays in self._usage for the record.
-            cost = {k: extra[k] for k in ("cost", "cost_details") if extra.get(k) is not None}
+            cost = cost_fields(chunk.model_extra)
             if cost:
                 chunk.usage = chunk.usage.model_copy(update=cost)
 
@@ -319,6 +326,10 @@ class InfronChunkStream:
         """The stream's ``reasoning_details`` so far, merged by type and index (None if none)."""
         fragments = self._reasoning_fragments
         return merge_reasoning_details(fragments) if fragments else None
+
+    def cost(self) -> dict[str, Any]:
+        """The gateway's ``cost`` / ``cost_details`` from the usage chunk (empty without one)."""
+        return cost_fields(self._usage_extra)
 
     def record_builder(self, request_id: str | None) -> Callable[[], UsageRecord]:
         """Builds the stream's usage record (without a usage chunk, because the run set

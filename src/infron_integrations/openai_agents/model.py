@@ -43,11 +43,23 @@ from ..core.errors import InfronAPIError, InfronConfigError, raise_for_inband_er
 from ..core.options import InfronOptions, parse_options
 from ..core.usage import UsageRecord, record_usage, tracking_active
 from ._client import REQUEST_EDIT, InfronChatClient, RequestEdit, collect_signatures
-from ._compat import ChatCompletionsModelBase, Send, request_id_of, set_request_id
+from ._compat import (
+    ChatCompletionsModelBase,
+    Send,
+    add_cost_to_span,
+    request_id_of,
+    set_request_id,
+)
 from ._errors import to_agents_error
 from ._options import prepare_call
 from ._reasoning import collect_replay, keep_details, message_details
-from ._stream import InfronChunkStream, normalize_message, raw_usage, record_builder
+from ._stream import (
+    InfronChunkStream,
+    cost_fields,
+    normalize_message,
+    raw_usage,
+    record_builder,
+)
 from .cost import PendingRecord, remember
 
 __all__ = ["InfronModel", "ReplayPolicy", "replay_policy"]
@@ -353,6 +365,7 @@ class InfronModel(ChatCompletionsModelBase):
             provider=None,
         )
         _record(request_id, build)
+        _cost_on_span(cost_fields(extra))
 
     @staticmethod
     def _stream_finished(stream: InfronChunkStream, response: Any) -> None:
@@ -361,6 +374,13 @@ class InfronModel(ChatCompletionsModelBase):
             # the SDK copies the terminal response from this object, request id included
             set_request_id(response, request_id)
         _record(request_id, stream.record_builder(request_id))
+        _cost_on_span(stream.cost())
+
+
+def _cost_on_span(cost: dict[str, Any]) -> None:
+    """The request's cost in the usage of its generation span (``_compat.add_cost_to_span``)."""
+    if cost:
+        add_cost_to_span(cost)
 
 
 def _record(request_id: str | None, build: Callable[[], UsageRecord]) -> None:

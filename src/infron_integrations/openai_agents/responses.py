@@ -3,7 +3,9 @@
 Chosen with ``InfronProvider(api="responses")``. Provider routing, reasoning and usage accounting
 are merged and sent exactly as for chat completions; web search is a hosted tool on this API
 (``agents.WebSearchTool()``), and prompt-cache breakpoints are not available here. The cost of
-each response is recorded as for chat completions (``run_cost(result)``, ``track_usage()``).
+each response is recorded as for chat completions (``run_cost(result)``, ``track_usage()``), put
+in the usage of its response span, and, with ``preserve_raw_usage=True``, in the SDK's raw usage
+(the SDK dumps ``response.usage``, while Infron's ``cost`` sits at the top of the response).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from openai.types.responses import Response
 from ..core.errors import InfronStreamError
 from ..core.options import InfronOptions, parse_options
 from ..core.usage import UsageRecord, record_usage
-from ._compat import ResponsesModelBase, Send, request_id_of
+from ._compat import ResponsesModelBase, Send, add_cost_to_span, request_id_of
 from ._errors import to_agents_error
 from ._options import prepare_call
-from ._stream import FRAMEWORK, convert_stream_error
+from ._stream import FRAMEWORK, convert_stream_error, cost_fields
 from .cost import remember
 
 __all__ = ["InfronResponsesModel", "record_from_response"]
@@ -67,7 +69,15 @@ def record_from_response(response: Response) -> UsageRecord:
     )
 
 
-def _finish(response: Response) -> None:
+def _finish(response: Response, preserve_raw_usage: bool) -> None:
+    """Record a completed response's cost; put it on the response span (and raw usage)."""
+    cost = cost_fields(response.model_extra)
+    if cost:
+        add_cost_to_span(cost)
+        if preserve_raw_usage and response.usage is not None:
+            # the SDK keeps a dump of response.usage as raw usage: a copy with the cost as
+            # pydantic extras carries it there (the token fields are unchanged)
+            response.usage = response.usage.model_copy(update=cost)
     record = record_from_response(response)
     remember(response.id, record)
     if record.request_id and record.request_id != response.id:
@@ -79,10 +89,11 @@ class _ResponsesEventStream:
     """Records the completed response's cost; raises when the stream ends without a terminal
     event, or breaks."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, preserve_raw_usage: bool = False) -> None:
         self._stream = stream
         self._iterator: AsyncIterator[Any] = stream.__aiter__()
         self._terminal = False
+        self._preserve_raw_usage = preserve_raw_usage
 
     def __aiter__(self) -> _ResponsesEventStream:
         return self
@@ -109,7 +120,7 @@ class _ResponsesEventStream:
         if kind in _TERMINAL or kind in _ERRORS:
             self._terminal = True
             if kind == "response.completed":
-                _finish(event.response)
+                _finish(event.response, self._preserve_raw_usage)
         return event
 
     async def aclose(self) -> None:
@@ -154,7 +165,8 @@ class InfronResponsesModel(ResponsesModelBase):
             if converted is exc:
                 raise
             raise converted from exc
+        preserve_raw_usage = model_settings.preserve_raw_usage is True
         if isinstance(ret, Response):
-            _finish(ret)
+            _finish(ret, preserve_raw_usage)
             return ret
-        return _ResponsesEventStream(ret)
+        return _ResponsesEventStream(ret, preserve_raw_usage)
