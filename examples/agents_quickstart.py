@@ -24,7 +24,7 @@ from infron_integrations.gateway import live_or_sandbox
 from infron_integrations.openai_agents import InfronProvider, infron_settings, run_cost
 
 MODEL = os.environ.get("INFRON_MODEL", "openai/gpt-4o-mini")
-SPANISH_MODEL = os.environ.get("INFRON_SPANISH_MODEL", "mistralai/mistral-large")
+SPANISH_MODEL = os.environ.get("INFRON_SPANISH_MODEL", "meta-llama/llama-3.3-70b-instruct")
 
 
 @function_tool

@@ -12,7 +12,7 @@ runtime refresh read a catalog the same way. Sandbox-only ids (``sandbox/...``) 
 unless ``--include-sandbox-models`` is given.
 
 Where the committed snapshot comes from: the sandbox catalog
-(``src/infron_integrations/sandbox/catalog.py``), whose entries are the models the Infron docs
+(``src/infron_integrations/sandbox/catalog.json``), whose entries are the models the Infron docs
 name, with their vendors' published context windows, output limits, modalities and parameters.
 The real gateway cannot be reached from the machines this project is built on, so the snapshot
 is not Infron's live catalog; users get the gateway's own figures with
@@ -30,7 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "src" / "infron_integrations" / "langchain" / "data" / "_profiles.py"
-SANDBOX_SOURCE = "the sandbox catalog (src/infron_integrations/sandbox/catalog.py)"
+SANDBOX_SOURCE = "the sandbox catalog (src/infron_integrations/sandbox/catalog.json)"
 
 _HEADER = '''"""Model profiles shipped with ChatInfron, by Infron model id.
 

@@ -1,4 +1,4 @@
-"""The ``infron`` command: sandbox, models, chat, balance, batch (``cli_batch``).
+"""The ``infron`` command: sandbox, models, chat (``cli_chat``), balance, batch (``cli_batch``).
 
 Errors print one clear line and exit non-zero (never a traceback) for every documented error code;
 anything that waits shows progress. Needs the ``cli`` extra (typer, rich).
@@ -6,15 +6,18 @@ anything that waits shows progress. Needs the ``cli`` extra (typer, rich).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from typing import Annotated, Any
 
 try:
     import typer
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         'The infron CLI needs the cli extra: pip install "infron-integrations[cli]"'
@@ -22,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from .cli_batch import batch_app
 from .core.errors import (
+    InfronAPIError,
     InfronAuthenticationError,
     InfronConfigError,
     InfronConnectionError,
@@ -73,7 +77,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except InfronError as exc:
-        err.print(f"[bold red]error:[/] {_one_line(exc)}", highlight=False)
+        _print_error(exc)
         raise typer.Exit(_exit_code(exc)) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]")
@@ -82,12 +86,22 @@ def _errors() -> Iterator[None]:
         converted = convert_openai_error(exc)
         if converted is None:
             raise
-        err.print(f"[bold red]error:[/] {_one_line(converted)}", highlight=False)
+        _print_error(converted)
         raise typer.Exit(_exit_code(converted)) from None
 
 
+def _print_error(exc: BaseException) -> None:
+    # the message is not markup ("[request_id: ...]" would vanish as a tag) and never wraps, so
+    # a script reading stderr sees exactly one line whatever the terminal's width
+    line = Text.assemble(("error:", "bold red"), " ", _one_line(exc))
+    err.print(line, highlight=False, soft_wrap=True)
+
+
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+    text = " ".join(str(exc).split())
+    if isinstance(exc, InfronAPIError) and exc.param == "model":
+        text += " Run `infron models` for the model ids."
+    return text
 
 
 def _settings(api_key: str | None, base_url: str | None) -> Any:
@@ -96,21 +110,23 @@ def _settings(api_key: str | None, base_url: str | None) -> Any:
     return InfronSettings.resolve(api_key=api_key, base_url=base_url)
 
 
-@app.command()
-def sandbox(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8787,
-    host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
-    api_key: Annotated[str | None, typer.Option(help="Key the sandbox accepts.")] = None,
-) -> None:
-    """Serve the local Infron emulator on loopback until Ctrl-C."""
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def sandbox(ctx: typer.Context) -> None:
+    """Serve the local Infron emulator on loopback until Ctrl-C (options: --help)."""
+    # the arguments go unchanged to the one parser both sandbox commands share, so
+    # `infron sandbox` and `python -m infron_integrations.sandbox` take the same options
     from .sandbox.__main__ import main as sandbox_main
 
-    argv = ["--port", str(port), "--host", host]
-    if api_key:
-        argv += ["--api-key", api_key]
-    with _errors():
-        code = sandbox_main(argv)
-    raise typer.Exit(code or 0)
+    raise typer.Exit(sandbox_main(list(ctx.args), prog="infron sandbox"))
+
+
+class ModelSort(str, Enum):
+    id = "id"
+    price = "price"
+    context = "context"
 
 
 @app.command()
@@ -118,10 +134,16 @@ def models(
     filter: Annotated[
         str | None, typer.Argument(help="Show only ids containing this text.", show_default=False)
     ] = None,
+    sort: Annotated[
+        ModelSort, typer.Option(help="Order by id, price (prompt + completion) or context.")
+    ] = ModelSort.id,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the catalog entries as JSON, for scripts.")
+    ] = False,
     api_key: ApiKey = None,
     base_url: BaseUrl = None,
 ) -> None:
-    """List the model catalog, with prices per million tokens."""
+    """List the model catalog: context, output limit, prices per million tokens, capabilities."""
     from .core.http import InfronHTTP
 
     with _errors():
@@ -129,18 +151,77 @@ def models(
         with err.status("Fetching the model catalog…"):
             catalog = InfronHTTP(settings).models()
     rows = [m for m in catalog.data if not filter or filter.lower() in m.id.lower()]
+    rows.sort(key=_SORT_KEYS[sort])
+    if as_json:
+        print(json.dumps([m.model_dump(exclude_none=True) for m in rows], indent=2))
+        return
     table = Table(title=f"{len(rows)} models")
-    for column in ("id", "context", "prompt $/M", "completion $/M"):
-        table.add_column(column, justify="left" if column == "id" else "right")
+    for column in _MODEL_COLUMNS:
+        table.add_column(column, justify="left" if column in ("id", "capabilities") else "right")
     for model in rows:
         pricing = model.pricing or {}
         table.add_row(
             model.id,
-            f"{model.context_length:,}" if model.context_length else "-",
+            _count(model.context_length),
+            _count((model.top_provider or {}).get("max_completion_tokens")),
             _per_million(pricing.get("prompt")),
             _per_million(pricing.get("completion")),
+            _usd(pricing.get("request")),
+            ", ".join(capabilities(model)),
         )
     out.print(table)
+
+
+_MODEL_COLUMNS = (
+    "id",
+    "context",
+    "max out",
+    "prompt $/M",
+    "completion $/M",
+    "$/request",
+    "capabilities",
+)
+
+
+def _price(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("inf")  # unpriced models sort last
+
+
+def _total_price(model: Any) -> tuple[float, str]:
+    pricing = model.pricing or {}
+    return _price(pricing.get("prompt")) + _price(pricing.get("completion")), model.id
+
+
+_SORT_KEYS: dict[ModelSort, Any] = {
+    ModelSort.id: lambda m: m.id,
+    ModelSort.price: _total_price,
+    ModelSort.context: lambda m: (-(m.context_length or 0), m.id),
+}
+
+
+def capabilities(model: Any) -> list[str]:
+    """Short capability names read from a catalog entry's parameters and modalities."""
+    if model.type in ("embedding", "rerank"):
+        return [model.type]
+    params = set(model.supported_parameters or ())
+    inputs = set((model.architecture or {}).get("input_modalities") or ())
+    found = [
+        ("tools", "tools" in params),
+        ("reasoning", "reasoning" in params),
+        ("json-schema", "structured_outputs" in params),
+        ("vision", "image" in inputs),
+        ("pdf", "file" in inputs),
+        ("audio", "audio" in inputs),
+        ("video", "video" in inputs),
+    ]
+    return [name for name, present in found if present]
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and value else "-"
 
 
 def _per_million(value: Any) -> str:
@@ -150,8 +231,21 @@ def _per_million(value: Any) -> str:
         return "-"
 
 
+def _usd(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return "-"
+
+
 @app.command()
-def balance(api_key: ApiKey = None, base_url: BaseUrl = None) -> None:
+def balance(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the balance as JSON, for scripts.")
+    ] = False,
+    api_key: ApiKey = None,
+    base_url: BaseUrl = None,
+) -> None:
     """Show the account's remaining credits."""
     from .core.http import InfronHTTP
 
@@ -159,6 +253,10 @@ def balance(api_key: ApiKey = None, base_url: BaseUrl = None) -> None:
         settings = _settings(api_key, base_url)
         with err.status("Asking for the balance…"):
             result = InfronHTTP(settings).balance()
+    if as_json:
+        fields = {"account_name": result.account_name, "credit_balance": result.credit_balance}
+        print(json.dumps(fields))
+        return
     name = f" ({result.account_name})" if result.account_name else ""
     out.print(f"credit balance{name}: [bold]${result.credit_balance:,.4f}[/]")
 
@@ -183,87 +281,25 @@ def chat(
     api_key: ApiKey = None,
     base_url: BaseUrl = None,
 ) -> None:
-    """Chat with a model: streamed answer, reasoning shown dimmed, cost at the end."""
+    """Chat with a model: streamed answer, reasoning dimmed, cost after each answer.
+
+    Interactive: Ctrl-C stops an answer, Ctrl-D or 'exit' ends the chat and prints its cost.
+    """
+    from .cli_chat import ChatSession, interactive, one_shot
     from .core.options import parse_options
 
     with _errors():
-        settings = _settings(api_key, base_url)
         options = parse_options(
             reasoning={"effort": reasoning} if reasoning else None,
             provider={"order": provider_order.split(",")} if provider_order else None,
         )
-        history: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+        session = ChatSession(_settings(api_key, base_url), model, options)
+        if system:
+            session.history.append({"role": "system", "content": system})
         if prompt is not None:
-            _turn(settings, model, options, [*history, {"role": "user", "content": prompt}])
-            return
-        total = 0.0
-        out.print("[dim]Interactive chat: an empty line or Ctrl-D ends it.[/]")
-        while True:
-            try:
-                line = out.input("[bold cyan]you>[/] ")
-            except EOFError:
-                break
-            if not line.strip():
-                break
-            history.append({"role": "user", "content": line})
-            answer, cost = _turn(settings, model, options, history)
-            history.append({"role": "assistant", "content": answer})
-            total += cost or 0.0
-        out.print(f"[dim]session cost: ${total:.6f}[/]")
-
-
-def _turn(
-    settings: Any, model: str, options: Any, messages: list[dict[str, Any]]
-) -> tuple[str, float | None]:
-    from .core.http import openai_client
-    from .core.options import request_fragment
-    from .core.stream import StreamAccumulator
-
-    client = openai_client(settings)
-    acc = StreamAccumulator()
-    answer: list[str] = []
-    with err.status("Waiting for the first token…") as status:
-        stream = client.chat.completions.create(  # type: ignore[call-overload]
-            model=model,
-            messages=messages,
-            stream=True,
-            stream_options={"include_usage": True},
-            extra_body=request_fragment(options),
-        )
-        started = False
-        in_reasoning = False
-        for chunk in stream:
-            data = chunk.model_dump(exclude_none=True)
-            acc.feed(data)
-            for choice in data.get("choices", ()):
-                delta = choice.get("delta", {})
-                thought = delta.get("reasoning_content") or delta.get("reasoning")
-                text = delta.get("content")
-                if (thought or text) and not started:
-                    status.stop()
-                    started = True
-                if thought:
-                    out.print(thought, style="dim", end="", highlight=False)
-                    in_reasoning = True
-                if text:
-                    if in_reasoning:
-                        out.print()
-                        in_reasoning = False
-                    out.print(text, end="", highlight=False, markup=False)
-                    answer.append(text)
-    acc.finish()
-    out.print()
-    record = acc.usage_record(framework="cli")
-    if record is not None:
-        cost = "unknown" if record.cost is None else f"${record.cost:.6f}"
-        out.print(
-            f"[dim]{record.input_tokens} in / {record.output_tokens} out tokens"
-            f"{f' ({record.reasoning_tokens} reasoning)' if record.reasoning_tokens else ''}"
-            f"{f', {record.cache_read_tokens} cached' if record.cache_read_tokens else ''}"
-            f" · cost {cost}"
-            f"{f' · via {acc.provider}' if acc.provider else ''}[/]"
-        )
-    return "".join(answer), record.cost if record else None
+            one_shot(session, prompt, out, err)
+        else:
+            interactive(session, out, err)
 
 
 def main() -> None:

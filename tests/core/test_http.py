@@ -45,12 +45,14 @@ def _count(sandbox: Any, path: str) -> int:
 
 def test_rerank_models_balance(infron_sandbox: Any) -> None:
     http = _http(infron_sandbox)
-    ranked = http.rerank("cohere/rerank-v3.5", "pets", ["cars and roads", "cats and dogs are pets"])
+    ranked = http.rerank(
+        "qwen/qwen3-reranker-0.6b", "pets", ["cars and roads", "cats and dogs are pets"]
+    )
     assert ranked.results[0].index == 1
     assert ranked.usage is not None and ranked.usage.total_tokens > 0
     sent = infron_sandbox.last_request("/v1/rerank").body
     assert sent == {
-        "model": "cohere/rerank-v3.5",
+        "model": "qwen/qwen3-reranker-0.6b",
         "query": "pets",
         "documents": ["cars and roads", "cats and dogs are pets"],
     }
@@ -66,7 +68,7 @@ def test_rerank_models_balance(infron_sandbox: Any) -> None:
 def test_429_retry_after_is_honoured(infron_sandbox: Any) -> None:
     http = _http(infron_sandbox, fault="fail-once:429")
     started = time.monotonic()
-    result = http.rerank("cohere/rerank-v3.5", "q", ["a", "b"])
+    result = http.rerank("qwen/qwen3-reranker-0.6b", "q", ["a", "b"])
     elapsed = time.monotonic() - started
     assert len(result.results) == 2
     assert _count(infron_sandbox, "/rerank") == 2
@@ -76,7 +78,7 @@ def test_429_retry_after_is_honoured(infron_sandbox: Any) -> None:
 def test_retries_stop_at_the_bound(infron_sandbox: Any) -> None:
     http = _http(infron_sandbox, fault="503", retries=2)
     with pytest.raises(InfronServiceUnavailableError) as info:
-        http.rerank("cohere/rerank-v3.5", "q", ["a"])
+        http.rerank("qwen/qwen3-reranker-0.6b", "q", ["a"])
     assert _count(infron_sandbox, "/rerank") == 3
     assert info.value.status_code == 503
     assert info.value.request_id
@@ -86,7 +88,7 @@ def test_long_retry_after_is_not_waited_for(infron_sandbox: Any) -> None:
     http = _http(infron_sandbox, fault="429", retries=3, max_retry_after=0.5)
     started = time.monotonic()
     with pytest.raises(InfronRateLimitError) as info:
-        http.rerank("cohere/rerank-v3.5", "q", ["a"])
+        http.rerank("qwen/qwen3-reranker-0.6b", "q", ["a"])
     assert time.monotonic() - started < 0.9
     assert info.value.retry_after == 1.0
     assert _count(infron_sandbox, "/rerank") == 1
@@ -98,7 +100,7 @@ def test_long_retry_after_is_not_waited_for(infron_sandbox: Any) -> None:
 def test_non_retryable_errors_are_sent_once(infron_sandbox: Any, fault: str, cls: type) -> None:
     http = _http(infron_sandbox, fault=fault)
     with pytest.raises(cls):
-        http.rerank("cohere/rerank-v3.5", "q", ["a"])
+        http.rerank("qwen/qwen3-reranker-0.6b", "q", ["a"])
     assert _count(infron_sandbox, "/rerank") == 1
 
 
@@ -111,7 +113,7 @@ def test_wrong_key_is_401(infron_sandbox: Any) -> None:
 
 async def test_async_retry_and_pooling(infron_sandbox: Any) -> None:
     http = _http(infron_sandbox, fault="fail-once:503")
-    result = await http.arerank("cohere/rerank-v3.5", "q", ["a", "b", "c"], top_n=2)
+    result = await http.arerank("qwen/qwen3-reranker-0.6b", "q", ["a", "b", "c"], top_n=2)
     assert len(result.results) == 2
     assert _count(infron_sandbox, "/rerank") == 2
 

@@ -230,19 +230,19 @@ def test_unsendable_documents_fail_before_sending(infron_sandbox: Any) -> None:
 
 
 def test_routing_fields_are_sent(infron_sandbox: Any) -> None:
-    # an id the sandbox serves from two providers ("cohere" first, then "sandbox")
+    # an id the sandbox serves from two providers ("novita" first, then "deepinfra")
     rr = _rr(
         infron_sandbox,
-        model="cohere/rerank-v3.5",
-        provider={"order": ["sandbox"], "allow_fallbacks": False},
+        model="qwen/qwen3-reranker-0.6b",
+        provider={"order": ["deepinfra"], "allow_fallbacks": False},
         model_kwargs={"return_documents": False},
     )
     with track_usage() as run:
         rr.rerank(QUERY, TEXTS)
     body = _calls(infron_sandbox)[-1].body
-    assert body["provider"] == {"order": ["sandbox"], "allow_fallbacks": False}
+    assert body["provider"] == {"order": ["deepinfra"], "allow_fallbacks": False}
     assert body["return_documents"] is False
-    assert run.records[0].provider == "sandbox"
+    assert run.records[0].provider == "deepinfra"
 
 
 def test_bad_configuration_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

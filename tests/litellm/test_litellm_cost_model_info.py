@@ -23,6 +23,7 @@ import pytest
 from infron_integrations.core import track_usage
 
 USER = [{"role": "user", "content": "Hi"}]
+ANY_MODEL = {"x-infron-sandbox-any-model": "true"}
 
 
 def _spent(sb: Any) -> float:
@@ -123,7 +124,10 @@ def test_caller_prices_still_win(infron_sandbox: Any, creds: dict[str, str]) -> 
 
 def test_other_providers_costs_are_litellms(infron_sandbox: Any, creds: dict[str, str]) -> None:
     """LiteLLM's own ``openai/`` route: priced from LiteLLM's table, not from ``usage.cost``."""
-    response = litellm.completion(model="openai/gpt-4o-mini", messages=USER, **creds)
+    # LiteLLM's route sends the bare "gpt-4o-mini", which the sandbox serves only when asked to
+    response = litellm.completion(
+        model="openai/gpt-4o-mini", messages=USER, extra_headers=ANY_MODEL, **creds
+    )
     table = litellm.model_cost["gpt-4o-mini"]
     usage = response.usage
     expected = (

@@ -24,6 +24,7 @@ EMBEDDINGS = "/v1/embeddings"
 USER = [{"role": "user", "content": "Think about it"}]
 MODEL = "openai/gpt-5-mini"
 EMBEDDING_MODEL = "qwen/qwen3-embedding-0.6b"
+ANY_MODEL = {"x-infron-sandbox-any-model": "true"}
 
 KNOBS: list[dict[str, Any]] = [
     {"reasoning_effort": "high", "verbosity": "low"},
@@ -176,7 +177,13 @@ def test_other_custom_providers_keep_litellms_checks(other_provider: Any) -> Non
 
 def test_litellms_own_openai_route_is_untouched(infron_sandbox: Any, creds: dict[str, str]) -> None:
     """``openai/`` through LiteLLM's own client: reasoning_effort goes out as LiteLLM sends it."""
-    litellm.completion(model="openai/o4-mini", messages=USER, reasoning_effort="low", **creds)
+    litellm.completion(
+        model="openai/o4-mini",
+        messages=USER,
+        reasoning_effort="low",
+        extra_headers=ANY_MODEL,  # the route sends the bare "o4-mini"
+        **creds,
+    )
     body = infron_sandbox.last_request(CHAT).body
     assert body["reasoning_effort"] == "low"
     assert "reasoning" not in body

@@ -31,7 +31,7 @@ async def test_three_levels_merge_deeply(make_provider: Any, bodies: Any, stream
     )
     agent = Agent(
         name="a",
-        model="anthropic/claude-sonnet-4",
+        model="anthropic/claude-sonnet-4.5",
         model_settings=infron_settings(
             provider={"only": ["anthropic", "openai"]},
             reasoning={"effort": "low"},
@@ -244,7 +244,7 @@ async def test_prompt_cache_breakpoints(make_provider: Any, bodies: Any, streame
     provider = make_provider(cache=True)
     agent = Agent(
         name="a",
-        model="anthropic/claude-sonnet-4",
+        model="anthropic/claude-sonnet-4.5",
         instructions="You are a careful assistant. " * 20,
         tools=[lookup],
     )

@@ -66,7 +66,9 @@ async def test_handoff_between_two_agents(
     provider: InfronProvider, bodies: Any, charged: Any, streamed: bool
 ) -> None:
     spanish = Agent(
-        name="spanish_agent", model="mistralai/mistral-large", instructions="Only Spanish."
+        name="spanish_agent",
+        model="meta-llama/llama-3.3-70b-instruct",
+        instructions="Only Spanish.",
     )
     triage = Agent(
         name="triage",
@@ -84,12 +86,12 @@ async def test_handoff_between_two_agents(
     first, second = bodies()
     assert first["model"] == "openai/gpt-4o"
     assert first["tools"][0]["function"]["name"] == "transfer_to_spanish_agent"
-    assert second["model"] == "mistralai/mistral-large"
+    assert second["model"] == "meta-llama/llama-3.3-70b-instruct"
     assert second["messages"][0] == {"role": "system", "content": "Only Spanish."}
     assert second["messages"][-1]["role"] == "tool"
     assert "tools" not in second
     cost = run_cost(result)
-    assert [r.model for r in cost.records] == ["openai/gpt-4o", "mistralai/mistral-large"]
+    assert [r.model for r in cost.records] == ["openai/gpt-4o", "meta-llama/llama-3.3-70b-instruct"]
     assert Decimal(repr(cost.total_cost)) == charged()
 
 
@@ -135,7 +137,7 @@ async def test_prompt_cache_hits_on_the_next_turn(make_provider: Any, streamed: 
     provider = make_provider(cache=True)
     agent = Agent(
         name="a",
-        model="anthropic/claude-sonnet-4",
+        model="anthropic/claude-sonnet-4.5",
         instructions="You are a careful assistant. " * 40,
         tools=[get_weather],
     )

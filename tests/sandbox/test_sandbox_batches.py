@@ -144,16 +144,20 @@ def test_per_request_errors_leave_the_others_alone(infron_sandbox: Any) -> None:
         {"custom_id": "ok", "params": params()},
         {"custom_id": "bad", "params": params(thinking={"type": "sometimes"})},
         {"custom_id": "fault", "params": params(model="sandbox/fault-402")},
+        {"custom_id": "typo", "params": params(model="openai/gpt-4o-mni")},
     ]
     batch_id = create(infron_sandbox, requests, "format=openai").json()["batch_id"]
     batch_store(infron_sandbox.state).advance(10)
-    ok, bad, fault = lines(get(infron_sandbox, batch_id))
+    ok, bad, fault, typo = lines(get(infron_sandbox, batch_id))
     assert ok["response"]["status_code"] == 200 and ok["error"] is None
     assert ok["id"].startswith("batch_req_")
     assert bad["response"]["status_code"] == 400
     assert bad["response"]["body"]["error"]["param"] == "thinking.type"
     assert fault["response"]["status_code"] == 402
     assert fault["response"]["body"]["error"]["code"] == 402
+    assert typo["response"]["status_code"] == 400  # an id outside the catalog, as live
+    assert typo["response"]["body"]["error"]["param"] == "model"
+    assert "'openai/gpt-4o-mni'" in typo["response"]["body"]["error"]["message"]
 
 
 def test_cancel_accepts_the_docs_empty_body_and_keeps_partial_results(

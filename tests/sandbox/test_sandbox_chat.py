@@ -46,15 +46,13 @@ def test_non_stream_shape_with_sync_openai_client(infron_sandbox: Any) -> None:
     assert "cost" not in (r.model_extra or {})
 
 
-def test_answers_are_deterministic_and_any_model_id_works(infron_sandbox: Any) -> None:
-    a = _post(infron_sandbox, chat("same input", model="acme/new-model-v9")).json()
-    b = _post(infron_sandbox, chat("same input", model="acme/new-model-v9")).json()
+def test_answers_are_deterministic(infron_sandbox: Any) -> None:
+    a = _post(infron_sandbox, chat("same input", model="qwen/qwen3-coder-plus")).json()
+    b = _post(infron_sandbox, chat("same input", model="qwen/qwen3-coder-plus")).json()
     assert a["choices"] == b["choices"]
     assert a["usage"] == b["usage"]
     assert a["id"] != b["id"] and a["request_id"] != b["request_id"]
-    assert a["provider"] == "acme"
-    plain = _post(infron_sandbox, chat("no slash", model="gpt-4o")).json()
-    assert plain["choices"][0]["message"]["content"]
+    assert a["provider"] == "alibaba"
 
 
 def test_token_counting_convention(infron_sandbox: Any) -> None:

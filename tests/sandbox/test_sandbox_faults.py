@@ -192,11 +192,11 @@ def test_faults_on_other_endpoints(infron_sandbox: Any) -> None:
         "/embeddings": {"model": "sandbox/embedding", "input": "x"},
         "/rerank": {"model": "sandbox/rerank", "query": "q", "documents": ["a"]},
         "/messages": {
-            "model": "m",
+            "model": "sandbox/echo",
             "max_tokens": 10,
             "messages": [{"role": "user", "content": "x"}],
         },
-        "/responses": {"model": "m", "input": "x"},
+        "/responses": {"model": "sandbox/echo", "input": "x"},
     }
     for path, body in bodies.items():
         for kind, status in (("429", 429), ("502", 502), ("fail-once:503", 503)):

@@ -31,12 +31,12 @@ def test_script_json_body(infron_sandbox: Any) -> None:
     infron_sandbox.script(BODY)
     client = infron_sandbox.openai_client()
     r = client.chat.completions.create(
-        model="anything", messages=[{"role": "user", "content": "x"}]
+        model="sandbox/echo", messages=[{"role": "user", "content": "x"}]
     )
     assert r.id == "chatcmpl-scripted"
     assert r.choices[0].message.content == "Scripted hello world"
     again = client.chat.completions.create(
-        model="anything", messages=[{"role": "user", "content": "x"}]
+        model="sandbox/echo", messages=[{"role": "user", "content": "x"}]
     )
     assert again.choices[0].message.content.startswith("You said:")  # script consumed
 
@@ -46,7 +46,7 @@ def test_script_body_is_streamed_when_requested(infron_sandbox: Any) -> None:
     client = infron_sandbox.openai_client()
     chunks = list(
         client.chat.completions.create(
-            model="x", messages=[{"role": "user", "content": "x"}], stream=True
+            model="sandbox/echo", messages=[{"role": "user", "content": "x"}], stream=True
         )
     )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
@@ -69,7 +69,7 @@ def test_scripted_body_keeps_thought_signatures_when_streamed(infron_sandbox: An
     client = infron_sandbox.openai_client()
     chunks = list(
         client.chat.completions.create(
-            model="x", messages=[{"role": "user", "content": "x"}], stream=True
+            model="sandbox/echo", messages=[{"role": "user", "content": "x"}], stream=True
         )
     )
     deltas = [c.choices[0].delta.model_dump() for c in chunks if c.choices]
@@ -97,15 +97,19 @@ def test_script_error(infron_sandbox: Any) -> None:
     client = infron_sandbox.openai_client()
     for _ in range(2):
         with pytest.raises(openai.RateLimitError) as info:
-            client.chat.completions.create(model="x", messages=[{"role": "user", "content": "x"}])
+            client.chat.completions.create(
+                model="sandbox/echo", messages=[{"role": "user", "content": "x"}]
+            )
         assert info.value.message == "slow down" or "slow down" in str(info.value)
         assert info.value.response.headers["retry-after"] == "3"
         assert info.value.response.json()["error"]["code"] == 429
-    assert client.chat.completions.create(model="x", messages=[{"role": "user", "content": "x"}])
+    assert client.chat.completions.create(
+        model="sandbox/echo", messages=[{"role": "user", "content": "x"}]
+    )
 
 
 def test_script_matches_path_and_model(infron_sandbox: Any) -> None:
-    infron_sandbox.script(ScriptedError(500, "boom"), model="special/model")
+    infron_sandbox.script(ScriptedError(500, "boom"), model="openai/gpt-4o-mini")
     infron_sandbox.script(
         {
             "object": "list",
@@ -117,11 +121,11 @@ def test_script_matches_path_and_model(infron_sandbox: Any) -> None:
     )
     client = infron_sandbox.openai_client()
     assert client.chat.completions.create(
-        model="other", messages=[{"role": "user", "content": "x"}]
+        model="sandbox/echo", messages=[{"role": "user", "content": "x"}]
     )
     with pytest.raises(openai.InternalServerError):
         client.chat.completions.create(
-            model="special/model", messages=[{"role": "user", "content": "x"}]
+            model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
         )
     r = HTTP.post(
         infron_sandbox.base_url + "/embeddings",
@@ -154,11 +158,11 @@ def test_script_messages_and_responses(infron_sandbox: Any) -> None:
         base_url=infron_sandbox.url, api_key=infron_sandbox.api_key, max_retries=0
     )
     msg = client.messages.create(
-        model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        model="sandbox/echo", max_tokens=5, messages=[{"role": "user", "content": "x"}]
     )
     assert msg.id == "msg_scripted"
     with client.messages.stream(
-        model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        model="sandbox/echo", max_tokens=5, messages=[{"role": "user", "content": "x"}]
     ) as stream:
         assert stream.get_final_message().content[0].text == "scripted anthropic"  # type: ignore[union-attr]
     response = {
@@ -184,6 +188,6 @@ def test_script_messages_and_responses(infron_sandbox: Any) -> None:
     }
     infron_sandbox.script(response, path="/responses", times=2)
     oa = infron_sandbox.openai_client()
-    assert oa.responses.create(model="m", input="x").output_text == "scripted responses"
-    events = list(oa.responses.create(model="m", input="x", stream=True))
+    assert oa.responses.create(model="sandbox/echo", input="x").output_text == "scripted responses"
+    events = list(oa.responses.create(model="sandbox/echo", input="x", stream=True))
     assert events[-1].type == "response.completed"

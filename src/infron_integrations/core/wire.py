@@ -297,6 +297,8 @@ class Balance(_Wire):
 
 
 class ModelInfo(_Wire):
+    """One ``GET /models`` entry; fields beyond these are kept as extras."""
+
     id: str
     object: str | None = None
     created: int | None = None
@@ -304,6 +306,11 @@ class ModelInfo(_Wire):
     name: str | None = None
     context_length: int | None = None
     pricing: dict[str, Any] | None = None
+    type: str | None = None
+    """``chat``, ``embedding`` or ``rerank``."""
+    architecture: dict[str, Any] | None = None
+    top_provider: dict[str, Any] | None = None
+    supported_parameters: list[str] | None = None
 
 
 class ModelList(_Wire):

@@ -56,7 +56,7 @@ from .streaming import dumps
 from .validation import expect_object, validate_messages_api
 
 if TYPE_CHECKING:
-    from .app import Ctx
+    from .pipeline import Ctx
 
 __all__ = ["BatchStore", "SandboxBatch", "batch_routes", "batch_store"]
 

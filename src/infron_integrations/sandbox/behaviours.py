@@ -111,6 +111,7 @@ class GenResult:
             cache_write_1h_tokens=self.cache.write_1h_tokens,
             web_search_requests=self.web_search_requests,
             web_search_price=self.web_search_price,
+            request_price=self.endpoint.request_price,
         )
 
     def chat_usage(self) -> dict[str, Any]:
@@ -392,3 +393,15 @@ def generate(
         web_search_requests=1 if searched else 0,
         web_search_price=WEB_SEARCH_PRICE[req.web_search.context_size] if req.web_search else 0.0,
     )
+
+
+def blank(result: GenResult) -> None:
+    """Turn a result into the ``empty-200`` fault: no text, no reasoning, no tool calls."""
+    for choice in result.choices:
+        choice.content = ""
+        choice.reasoning = None
+        choice.reasoning_details = None
+        choice.tool_calls = []
+        choice.annotations = []
+        choice.finish_reason = "stop"
+        choice.native_finish_reason = "stop"

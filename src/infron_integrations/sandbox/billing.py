@@ -3,7 +3,9 @@
 The convention (every response that asks for ``usage: {"include": true}`` follows it):
 
 * ``input_tokens = prompt_tokens - cached_tokens - cache_write_tokens`` (Billing Tracking docs).
-* ``prompt_cost = input_tokens * prompt_price`` (uncached input only).
+* ``prompt_cost = input_tokens * prompt_price + request_price`` (uncached input only, plus the
+  endpoint's per-request price from the catalog, which the documented ``cost_details`` have no
+  field of its own for; every catalog endpoint's per-request price is 0 today).
 * ``prompt_cache_read_cost = cached_tokens * prompt_price * 0.1``.
 * ``prompt_cache_write_5_min = cache_write_5m_tokens * prompt_price * 1.25`` and
   ``prompt_cache_write_1_h = cache_write_1h_tokens * prompt_price * 2``;
@@ -114,6 +116,7 @@ def compute_cost(
     cache_write_1h_tokens: int = 0,
     web_search_requests: int = 0,
     web_search_price: float = 0.0,
+    request_price: float = 0.0,
 ) -> CostBreakdown:
     """Cost of one request under the documented convention (see the module docstring)."""
     cache_write_tokens = cache_write_5m_tokens + cache_write_1h_tokens
@@ -123,7 +126,7 @@ def compute_cost(
     write_5m = _money(cache_write_5m_tokens * pp * _d(CACHE_WRITE_5M_MULTIPLIER))
     write_1h = _money(cache_write_1h_tokens * pp * _d(CACHE_WRITE_1H_MULTIPLIER))
     parts = {
-        "prompt_cost": _money(input_tokens * pp),
+        "prompt_cost": _money(input_tokens * pp + _d(request_price)),
         "completion_cost": _money(output_tokens * cp),
         "reasoning_cost": _money(reasoning_tokens * cp),
         "prompt_cache_read_cost": _money(cached_tokens * pp * _d(CACHE_READ_MULTIPLIER)),

@@ -1,11 +1,21 @@
-"""Rendering of ``/v1/chat/completions`` responses (non-stream bodies)."""
+"""``POST /v1/chat/completions``: the handler and the rendering of non-stream bodies."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from starlette.responses import Response
+
 from .behaviours import GenChoice, GenResult
-from .streaming import stream_error
+from .caching import breakpoints
+from .normalize import from_chat
+from .pipeline import CHAT, Ctx, finish_json, run_model, scripted, stream
+from .reasoning_details import check_chat_replay
+from .streaming import DONE, chat_body_to_chunks, chat_stream_frames, sse_data, stream_error
+from .validation import validate_chat
+
+SYSTEM_FINGERPRINT = "fp_infron_sandbox"
 
 
 def chat_message(choice: GenChoice) -> dict[str, Any]:
@@ -71,13 +81,39 @@ def chat_body(
     return body
 
 
-def blank(result: GenResult) -> None:
-    """Turn a result into the ``empty-200`` fault: no text, no reasoning, no tool calls."""
-    for choice in result.choices:
-        choice.content = ""
-        choice.reasoning = None
-        choice.reasoning_details = None
-        choice.tool_calls = []
-        choice.annotations = []
-        choice.finish_reason = "stop"
-        choice.native_finish_reason = "stop"
+def _chat_stream_of(body: dict[str, Any]) -> list[str]:
+    return [*(sse_data(c) for c in chat_body_to_chunks(body)), DONE]
+
+
+async def chat_completions(ctx: Ctx) -> Response:
+    body = ctx.body
+    validate_chat(body)
+    check_chat_replay(body["messages"], ctx.headers)
+    req = from_chat(body)
+    breakpoints(req, "")  # more than 4 cache breakpoints is a 400
+    ctx.model(req.model)  # an unknown id is refused before anything is scripted or charged
+    answer = scripted(ctx, CHAT, req.model, _chat_stream_of)
+    if answer is not None:
+        return answer
+    result, mode = await run_model(ctx, CHAT, req, body.get("provider"))
+    envelope = {
+        "id": f"gen-{ctx.request_id[:24]}",
+        "object": "chat.completion.chunk" if req.stream else "chat.completion",
+        "created": int(time.time()),
+        "model": req.model,
+        "provider": result.provider,
+        "system_fingerprint": SYSTEM_FINGERPRINT,
+        "request_id": ctx.request_id,
+    }
+    if req.stream:
+        frames = chat_stream_frames(
+            result,
+            envelope,
+            include_usage=req.include_usage_chunk,
+            include_cost=req.usage_include,
+            mode=mode,
+            keepalive_every=ctx.config.keepalive_every,
+        )
+        return stream(ctx, frames)
+    out = chat_body(result, envelope, include_cost=req.usage_include, mode=mode)
+    return finish_json(out, mode)

@@ -1,11 +1,11 @@
-"""Deterministic embeddings and rerank.
+"""``POST /v1/embeddings`` and ``POST /v1/rerank``: deterministic embeddings and rerank.
 
 Embeddings: a hashed bag of words. Every lower-cased word (regex ``\\w+``) maps to a fixed
 pseudo-random vector derived from SHA-256/SHAKE-256 of the word and the dimension; a text's
 embedding is the normalized sum of its words' vectors (a text without words uses the vector of
 the whole string). Texts sharing words are therefore closer (cosine) than unrelated ones, and the
-same text always gives the same vector. ``dimensions`` sets the size (default: the catalog's, 256
-for unknown models). ``encoding_format: "base64"`` returns little-endian float32 bytes in base64
+same text always gives the same vector. ``dimensions`` sets the size (default: the
+catalog's). ``encoding_format: "base64"`` returns little-endian float32 bytes in base64
 (what the OpenAI SDK decodes by default).
 
 Rerank: the score of a document is ``0.05 + 0.9 * cosine`` of the query's and the document's
@@ -23,9 +23,29 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
+from starlette.responses import Response
+
+from .billing import compute_cost
+from .catalog import ModelInfo, ProviderEndpoint
 from .errors import bad_request
+from .faults import apply_fault, fault_from_request
+from .pipeline import (
+    EMBEDDINGS,
+    RERANK,
+    Ctx,
+    ensure_credit,
+    finish_json,
+    scripted,
+)
+from .routing import choose_provider
 from .tokens import count_tokens, words
-from .validation import expect_positive_int, is_int
+from .validation import (
+    expect_positive_int,
+    is_int,
+    validate_model,
+    validate_provider,
+    validate_usage,
+)
 
 MAX_DIMENSIONS = 8192
 STOPWORDS = frozenset(
@@ -188,3 +208,93 @@ def rerank_results(
             item["document"] = {"text": doc}
         results.append(item)
     return results
+
+
+# -- the handlers ------------------------------------------------------------------------------
+FAILED_MODES = ("empty-200", "error-in-200", "error-in-stream")
+"""Fault modes whose answer carries no data (the in-band error ones also carry ``error``)."""
+
+
+def _validate_common(body: dict[str, Any]) -> None:
+    validate_model(body)
+    if body.get("provider") is not None:
+        validate_provider(body["provider"])
+    if body.get("usage") is not None:
+        validate_usage(body["usage"])
+
+
+async def _serve(ctx: Ctx, path: str, model: ModelInfo) -> tuple[str | None, ProviderEndpoint]:
+    """Credit, fault and routing of one embeddings or rerank request (already validated)."""
+    ensure_credit(ctx)
+    mode = await apply_fault(
+        fault_from_request(ctx.headers, model.id), ctx.state, ctx.headers, ctx.raw, path
+    )
+    prefs = ctx.body.get("provider")
+    route = choose_provider(model, prefs if isinstance(prefs, dict) else None, ctx.down())
+    return mode, route
+
+
+def _answer(
+    ctx: Ctx, route: ProviderEndpoint, tokens: int, mode: str | None, fields: dict[str, Any]
+) -> Response:
+    """Charge the request and render the shared envelope (usage, cost, in-band fault)."""
+    cost = compute_cost(
+        prompt_price=route.prompt_price,
+        completion_price=0.0,
+        prompt_tokens=tokens,
+        completion_tokens=0,
+        request_price=route.request_price,
+    )
+    ctx.state.charge(ctx.api_key, cost.cost, ctx.request_id)
+    usage = ctx.body.get("usage")
+    out: dict[str, Any] = {
+        **fields,
+        "provider": route.slug,
+        "usage": {"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
+        "request_id": ctx.request_id,
+        **(cost.fields() if isinstance(usage, dict) and usage.get("include") is True else {}),
+    }
+    if mode in ("error-in-200", "error-in-stream"):
+        out["error"] = {"code": 502, "message": "Upstream provider error (sandbox fault)"}
+    return finish_json(out, mode)
+
+
+async def embeddings(ctx: Ctx) -> Response:
+    body = ctx.body
+    _validate_common(body)
+    validate_embeddings(body)
+    texts = embedding_inputs(body["input"])
+    model = ctx.model(body["model"], "embedding")
+    answer = scripted(ctx, EMBEDDINGS, body["model"])
+    if answer is not None:
+        return answer
+    mode, route = await _serve(ctx, EMBEDDINGS, model)
+    dims = body.get("dimensions") or model.dimensions
+    data = (
+        []
+        if mode in FAILED_MODES
+        else embeddings_data(texts, dims, body.get("encoding_format") or "float")
+    )
+    fields = {"id": f"emb-{ctx.request_id[:24]}", "object": "list", "data": data, "model": model.id}
+    return _answer(ctx, route, prompt_tokens(texts), mode, fields)
+
+
+async def rerank(ctx: Ctx) -> Response:
+    body = ctx.body
+    _validate_common(body)
+    docs = validate_rerank(body)
+    model = ctx.model(body["model"], "rerank")
+    answer = scripted(ctx, RERANK, body["model"])
+    if answer is not None:
+        return answer
+    mode, route = await _serve(ctx, RERANK, model)
+    results = (
+        []
+        if mode in FAILED_MODES
+        else rerank_results(
+            body["query"], docs, body.get("top_n"), body.get("return_documents") is True
+        )
+    )
+    fields = {"id": f"rerank-{ctx.request_id[:24]}", "model": model.id, "results": results}
+    tokens = prompt_tokens([body["query"], *docs])
+    return _answer(ctx, route, tokens, mode, fields)

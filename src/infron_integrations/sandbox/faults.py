@@ -17,7 +17,8 @@ A fault is chosen by the model id ``sandbox/fault-<kind>`` or by the request hea
 * ``malformed-sse``: a stream containing a frame whose data is not valid JSON.
 * ``empty-200``: HTTP 200 with empty content.
 
-Other model ids of the form ``sandbox/fault-*`` answer like the default model otherwise.
+Other model ids of the form ``sandbox/fault-*`` answer like ``sandbox/echo`` otherwise (see
+``catalog.py``).
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.responses import Response
+
 from .behaviours import GenResult
+from .caching import breakpoints
 from .normalize import (
     GenRequest,
     Msg,
@@ -26,8 +29,10 @@ from .normalize import (
     strip_cache_control,
     text_part,
 )
+from .pipeline import MESSAGES, Ctx, finish_json, run_model, scripted, stream
 from .streaming import DROP, sse_event, with_keepalive
 from .tokens import canonical_json, split_evenly, stream_pieces
+from .validation import validate_messages_api
 
 STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
 
@@ -300,3 +305,34 @@ def messages_stream_frames(
         frames.append(sse_event("error", error))
     framed = with_keepalive(frames, keepalive_every)
     return [*framed, DROP] if mode == "drop-mid-stream" else framed
+
+
+def _messages_stream_of(body: dict[str, Any]) -> list[str]:
+    return [sse_event(name, data) for name, data in messages_body_to_events(body)]
+
+
+async def messages(ctx: Ctx) -> Response:
+    """``POST /v1/messages`` (Anthropic Messages API); cache breakpoints on any part."""
+    body = ctx.body
+    validate_messages_api(body)
+    req = from_messages(body)
+    breakpoints(req, "", any_part=True)
+    ctx.model(req.model)  # an unknown id is refused before anything is scripted or charged
+    answer = scripted(ctx, MESSAGES, req.model, _messages_stream_of)
+    if answer is not None:
+        return answer
+    result, mode = await run_model(ctx, MESSAGES, req, body.get("provider"), any_part_cache=True)
+    envelope = {
+        "id": f"msg_{ctx.request_id[:24]}",
+        "model": req.model,
+        "provider": result.provider,
+        "request_id": ctx.request_id,
+    }
+    if req.stream:
+        out = messages_body(result, envelope, include_cost=req.usage_include)
+        return stream(
+            ctx, messages_stream_frames(out, mode=mode, keepalive_every=ctx.config.keepalive_every)
+        )
+    return finish_json(
+        messages_body(result, envelope, include_cost=req.usage_include, mode=mode), mode
+    )

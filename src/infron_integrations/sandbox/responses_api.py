@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from typing import Any
 
+from starlette.responses import Response
+
 from .behaviours import GenResult, digest
+from .caching import breakpoints
 from .normalize import (
     GenRequest,
     Msg,
@@ -31,9 +35,11 @@ from .normalize import (
     text_part,
     web_search_from,
 )
-from .reasoning_details import INCLUDE_ENCRYPTED, encrypted_content
+from .pipeline import RESPONSES, Ctx, finish_json, run_model, scripted, stream
+from .reasoning_details import INCLUDE_ENCRYPTED, check_responses_replay, encrypted_content
 from .streaming import DROP, sse_event, with_keepalive
 from .tokens import canonical_json, split_evenly, stream_pieces
+from .validation import validate_responses
 
 
 def _output_text(value: Any) -> str:
@@ -410,3 +416,36 @@ def responses_stream_frames(
         )
     framed = with_keepalive(frames, keepalive_every)
     return [*framed, DROP] if mode == "drop-mid-stream" else framed
+
+
+def _responses_stream_of(body: dict[str, Any]) -> list[str]:
+    return [sse_event(e["type"], e) for e in response_body_to_events(body)]
+
+
+async def responses(ctx: Ctx) -> Response:
+    """``POST /v1/responses`` (OpenAI Responses API)."""
+    body = ctx.body
+    validate_responses(body)
+    check_responses_replay(body["input"], ctx.headers)
+    req = from_responses(body)
+    breakpoints(req, "")
+    ctx.model(req.model)  # an unknown id is refused before anything is scripted or charged
+    answer = scripted(ctx, RESPONSES, req.model, _responses_stream_of)
+    if answer is not None:
+        return answer
+    result, mode = await run_model(ctx, RESPONSES, req, body.get("provider"))
+    envelope = {
+        "id": f"resp_{ctx.request_id[:24]}",
+        "created_at": int(time.time()),
+        "model": req.model,
+        "provider": result.provider,
+        "request_id": ctx.request_id,
+    }
+    if req.stream:
+        out = response_body(result, envelope, body, include_cost=req.usage_include)
+        return stream(
+            ctx, responses_stream_frames(out, mode=mode, keepalive_every=ctx.config.keepalive_every)
+        )
+    return finish_json(
+        response_body(result, envelope, body, include_cost=req.usage_include, mode=mode), mode
+    )

@@ -52,7 +52,7 @@ from .streaming import (
 from .tokens import count_tokens
 
 if TYPE_CHECKING:
-    from .app import Ctx
+    from .pipeline import Ctx
 
 __all__ = ["DEEPSEARCH_MODELS", "MAX_RESULTS", "routes", "with_deepsearch"]
 
