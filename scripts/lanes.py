@@ -95,8 +95,13 @@ def _recorded_digest(lane: str) -> str | None:
     return match.group(1) if match else None
 
 
+#: dev packages that are frameworks under test, not tools: each lane resolves them with its own
+#: versions (LangChain's agent package must match the lane's langchain-core)
+LANE_FRAMEWORKS = frozenset({"langchain"})
+
+
 def _dev_tools() -> set[str]:
-    """The dev group's packages: every lane installs the same versions of them (the newest lane's),
+    """The dev group's tools: every lane installs the same versions of them (the newest lane's),
     so lint, format, type checks and the test harness mean the same in each."""
     project = tomllib.loads(PYPROJECT.read_text())
     names = set()
@@ -104,7 +109,26 @@ def _dev_tools() -> set[str]:
         match = re.match(r"[A-Za-z0-9_.-]+", requirement)
         if match:
             names.add(match.group(0).lower().replace("_", "-"))
-    return names
+    return names - LANE_FRAMEWORKS
+
+
+def _floor(requirement: str) -> tuple[str, str] | None:
+    match = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?\s*>=\s*([0-9][0-9.]*)", requirement)
+    return (match.group(1).lower(), match.group(2)) if match else None
+
+
+def _framework_floors() -> list[str]:
+    """``name==floor`` for every runtime requirement of the package (its ``>=`` bound) and each
+    of :data:`LANE_FRAMEWORKS` in the dev group: held there, a newer release pulled in by the
+    dev group (LangChain's agent package wants a newer langchain-core) cannot lift them."""
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    runtime = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        runtime += extra
+    dev = tomllib.loads(PYPROJECT.read_text())["dependency-groups"]["dev"]
+    floors = {f for f in map(_floor, runtime) if f is not None}
+    floors |= {f for f in map(_floor, dev) if f is not None and f[0] in LANE_FRAMEWORKS}
+    return sorted(f"{name}=={version}" for name, version in floors)
 
 
 def _pins(lock: Path, names: set[str]) -> list[str]:
@@ -131,9 +155,12 @@ def lock(lanes: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             if "tools_from" in spec:
                 tools = Path(tmp) / "tools.txt"
-                tools.write_text(
-                    "\n".join(_pins(_lock_path(str(spec["tools_from"])), _dev_tools()))
-                )
+                pins = _pins(_lock_path(str(spec["tools_from"])), _dev_tools())
+                if spec["resolution"] == "lowest-direct":
+                    # uv resolves the dev group highest whatever the resolution: the frameworks
+                    # in it are held at their declared floors here, as the extras are
+                    pins += _framework_floors()
+                tools.write_text("\n".join(pins))
                 cmd += ["--constraint", str(tools)]
             print(f"==> resolving the {lane} lane", file=sys.stderr)
             subprocess.run(cmd, check=True, cwd=ROOT)
