@@ -204,3 +204,33 @@ def test_merge_is_deep_and_later_layers_win() -> None:
     cleared = merge_options(agent, InfronOptions(reasoning=None))
     assert cleared.reasoning is None
     assert cleared.provider == ProviderPreferences(sort="price")
+
+
+def test_option_layer_resolves_aliases_once() -> None:
+    from infron_integrations.core.options import BODY_OPTION_KEYS, option_layer
+
+    source = {
+        "provider": {"sort": "price"},
+        "web_search_options": {"search_context_size": "low"},
+        "usage_accounting": False,
+        "temperature": 0.2,
+    }
+    names = ("provider", "web_search", "web_search_options", "usage_accounting")
+    assert option_layer(source, names) == {
+        "provider": {"sort": "price"},
+        "web_search": {"search_context_size": "low"},
+        "usage": False,
+    }
+    assert "web_search_options" in source and "usage_accounting" in source  # not mutated
+    # both spellings: the later name wins
+    both = {"web_search": {"search_context_size": "high"}, "web_search_options": {}}
+    assert option_layer(both, ("web_search", "web_search_options")) == {"web_search": {}}
+    assert option_layer({"temperature": 1}, BODY_OPTION_KEYS) is None
+    # a body's wire names come back as the fields the fragment is made from
+    fragment = request_fragment({"web_search": {"search_context_size": "low"}})
+    layer = option_layer(fragment, BODY_OPTION_KEYS)
+    assert layer == {
+        "web_search": {"search_context_size": "low"},
+        "usage": {"include": True},
+    }
+    assert request_fragment(layer) == fragment

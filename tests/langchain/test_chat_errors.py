@@ -42,7 +42,7 @@ _EXPECTED: dict[int, tuple[type, type, type]] = {
     ),
     408: (core.InfronRequestTimeoutError, lc.ModelTimeoutError, openai.APIStatusError),
     429: (core.InfronRateLimitError, lc.ModelRateLimitError, openai.RateLimitError),
-    500: (core.InfronAPIError, lc.ModelAPIError, openai.InternalServerError),
+    500: (core.InfronServerError, lc.ModelAPIError, openai.InternalServerError),
     502: (core.InfronBadGatewayError, lc.ModelAPIError, openai.InternalServerError),
     503: (core.InfronServiceUnavailableError, lc.ModelAPIError, openai.InternalServerError),
 }

@@ -1,15 +1,12 @@
 """Fixtures for the LiteLLM adapter tests: Infron registered, sandbox credentials, a cost logger.
 
-The session's catalog: ``INFRON_CACHE_DIR`` points at a directory of the session, and the
-sandbox's catalog is fetched once before any test, so no test sees the handler's lazy catalog
-refresh (a ``GET /v1/models`` of its own) among the requests it checks. The proxy tests pass the
-same directory to the proxy, which then finds the catalog fresh on disk.
+The session's catalog cache and the registration are the shared ``catalog_dir`` and
+``litellm_registered`` of ``tests/conftest.py``, made autouse here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,39 +17,18 @@ import litellm
 import pytest
 from litellm.integrations.custom_logger import CustomLogger
 
-from infron_integrations.core.catalog import ENV_CACHE_DIR
-from infron_integrations.litellm import refresh_model_info, register
-
 litellm.suppress_debug_info = True
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalog_dir(
-    infron_sandbox_server: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """The session's catalog cache, holding the sandbox's catalog (fetched once, here)."""
-    path = tmp_path_factory.mktemp("infron-cache")
-    saved = os.environ.get(ENV_CACHE_DIR)
-    os.environ[ENV_CACHE_DIR] = str(path)
-    register()
-    refresh_model_info(
-        api_key=infron_sandbox_server.api_key, base_url=infron_sandbox_server.base_url
-    )
-    try:
-        yield path
-    finally:
-        if saved is None:
-            os.environ.pop(ENV_CACHE_DIR, None)
-        else:
-            os.environ[ENV_CACHE_DIR] = saved
+def catalog_dir(catalog_dir: Path) -> Path:
+    """The shared catalog cache (``tests/conftest.py``), set up before any test here."""
+    return catalog_dir
 
 
 @pytest.fixture(autouse=True)
-def _infron_registered() -> Iterator[None]:
-    saved = list(litellm.custom_provider_map)
-    register()
-    yield
-    litellm.custom_provider_map = saved
+def _infron_registered(litellm_registered: None) -> None:
+    """Every test here runs with ``infron/`` registered (``tests/conftest.py``)."""
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """Fixtures for the Agents SDK adapter: a provider on the loopback sandbox, tracing off.
 
 Tracing is switched off for every test (no trace leaves the process); the tracing tests switch
-it on themselves against a local collector.
+it on themselves against a local collector. ``thread_loop`` gives ``Runner.run_sync`` a thread
+loop; whole runs go through ``agents_runs.run_agent``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -66,3 +68,15 @@ def charged(sandbox: Any) -> Any:
         return Decimal(repr(state.config.initial_balance)) - state.balance(sandbox.api_key)
 
     return get
+
+
+@pytest.fixture
+def thread_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """The thread's default loop, as ``Runner.run_sync`` finds it; closed afterwards."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

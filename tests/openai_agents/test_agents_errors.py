@@ -6,8 +6,9 @@ from typing import Any
 
 import openai
 import pytest
-from agents import Agent, ModelSettings, RunConfig, Runner
+from agents import Agent, ModelSettings
 from agents.retry import ModelRetryAdviceRequest
+from agents_runs import run_agent
 
 from infron_integrations.core.errors import (
     InfronAPIError,
@@ -33,13 +34,7 @@ def faulty(kind: str, **settings: Any) -> Agent[Any]:
 
 
 async def run(agent: Agent[Any], provider: InfronProvider, streamed: bool) -> Any:
-    config = RunConfig(model_provider=provider)
-    if not streamed:
-        return await Runner.run(agent, "hi", run_config=config)
-    result = Runner.run_streamed(agent, "hi", run_config=config)
-    async for _ in result.stream_events():
-        pass
-    return result
+    return await run_agent(agent, provider, streamed=streamed)
 
 
 @pytest.mark.parametrize("streamed", [False, True])

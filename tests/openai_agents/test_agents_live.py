@@ -5,19 +5,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from agents import Agent, RunConfig, Runner, function_tool
+from agents import Agent, RunConfig, Runner
+from agents_runs import get_weather
 
 from infron_integrations.openai_agents import InfronProvider, run_cost
 
 pytestmark = pytest.mark.live
 
 MODEL = os.environ.get("INFRON_TEST_MODEL", "openai/gpt-4o-mini")
-
-
-@function_tool
-def get_weather(city: str) -> str:
-    """The weather in a city."""
-    return f"Sunny in {city}"
 
 
 @pytest.mark.parametrize("streamed", [False, True])

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from agents import Agent, ModelSettings, RunConfig, Runner, function_tool
+from agents import Agent, ModelSettings, RunConfig, Runner
 from agents.items import ReasoningItem
+from agents_runs import get_weather, run_agent
 from openai.types.shared import Reasoning
 
 from infron_integrations.core import merge_reasoning_details
@@ -32,35 +32,11 @@ STRICT = {"x-infron-sandbox-reasoning-replay": "required"}
 SETTINGS = ModelSettings(reasoning=Reasoning(effort="low"), extra_headers=STRICT)
 
 
-@function_tool
-def get_weather(city: str) -> str:
-    """The weather in a city."""
-    return f"Sunny in {city}"
-
-
 AGENT = Agent(name="w", model=MODEL, tools=[get_weather], model_settings=SETTINGS)
 
 
-@pytest.fixture
-def thread_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """The thread's default loop, as ``Runner.run_sync`` finds it; closed afterwards."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-
-
 async def run(provider: InfronProvider, text: Any, mode: str, agent: Agent[Any] = AGENT) -> Any:
-    config = RunConfig(model_provider=provider)
-    if mode == "run":
-        return await Runner.run(agent, text, run_config=config)
-    result = Runner.run_streamed(agent, text, run_config=config)
-    async for _ in result.stream_events():
-        pass
-    return result
+    return await run_agent(agent, provider, text, streamed=mode != "run")
 
 
 def _repost(sb: Any, path: str, request: dict[str, Any], stream: bool = False) -> Any:

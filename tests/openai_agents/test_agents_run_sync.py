@@ -9,7 +9,6 @@ opening a new pool (a new connection, and a TLS handshake against the real gatew
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,18 +16,6 @@ from agents import Agent, RunConfig, Runner, function_tool
 
 from infron_integrations.core.http import shared_async_sdk_client
 from infron_integrations.openai_agents import InfronProvider, infron_model, run_cost
-
-
-@pytest.fixture
-def thread_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """The thread's default loop, as ``run_sync`` finds it; closed afterwards."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
 
 
 def test_twenty_run_sync_calls_build_at_most_one_ssl_context(

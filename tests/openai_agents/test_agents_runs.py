@@ -6,27 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from agents import Agent, RunConfig, Runner, function_tool
+from agents import Agent, RunConfig, Runner
+from agents_runs import get_weather, run_agent
 from pydantic import BaseModel
 
 from infron_integrations.core.usage import track_usage
 from infron_integrations.openai_agents import InfronProvider, infron_settings, run_cost
 
 
-@function_tool
-def get_weather(city: str) -> str:
-    """The weather in a city."""
-    return f"Sunny in {city}"
-
-
 async def run(agent: Agent[Any], provider: InfronProvider, text: str, streamed: bool) -> Any:
-    config = RunConfig(model_provider=provider)
-    if not streamed:
-        return await Runner.run(agent, text, run_config=config)
-    result = Runner.run_streamed(agent, text, run_config=config)
-    async for _ in result.stream_events():
-        pass
-    return result
+    return await run_agent(agent, provider, text, streamed=streamed)
 
 
 @pytest.mark.parametrize("streamed", [False, True])

@@ -17,13 +17,12 @@ import pytest
 from agents import (
     Agent,
     ModelSettings,
-    RunConfig,
-    Runner,
     set_trace_processors,
     set_tracing_disabled,
 )
 from agents.tracing import Span, Trace, TracingProcessor
 from agents.tracing.processors import default_exporter, default_processor
+from agents_runs import run_agent
 
 from infron_integrations.openai_agents import InfronProvider, run_cost
 
@@ -78,13 +77,7 @@ def collector() -> Iterator[_Collector]:
 
 async def _run(provider: InfronProvider, streamed: bool, settings: ModelSettings) -> Any:
     agent = Agent(name="a", model="openai/gpt-4o")
-    config = RunConfig(model_provider=provider, model_settings=settings)
-    if not streamed:
-        return await Runner.run(agent, "hi", run_config=config)
-    result = Runner.run_streamed(agent, "hi", run_config=config)
-    async for _ in result.stream_events():
-        pass
-    return result
+    return await run_agent(agent, provider, streamed=streamed, model_settings=settings)
 
 
 def _charges(sandbox: Any) -> list[Decimal]:

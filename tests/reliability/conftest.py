@@ -14,49 +14,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import litellm
 import pytest
 import rel_registry
 
-from infron_integrations.litellm import register
-
 litellm.suppress_debug_info = True
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalog_dir(
-    infron_sandbox_server: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Any]:
-    """The LiteLLM handler's catalog cache for the session (never the home directory), holding
-    the sandbox's catalog, fetched once here: no cell sees the handler's lazy catalog refresh,
-    and the proxy (``rel_proxy.py``) finds it fresh on disk."""
-    from infron_integrations.core.catalog import ENV_CACHE_DIR
-    from infron_integrations.litellm import refresh_model_info
-
-    path = tmp_path_factory.mktemp("infron-cache")
-    saved = os.environ.get(ENV_CACHE_DIR)
-    os.environ[ENV_CACHE_DIR] = str(path)
-    register()
-    refresh_model_info(
-        api_key=infron_sandbox_server.api_key, base_url=infron_sandbox_server.base_url
-    )
-    try:
-        yield path
-    finally:
-        if saved is None:
-            os.environ.pop(ENV_CACHE_DIR, None)
-        else:
-            os.environ[ENV_CACHE_DIR] = saved
+def catalog_dir(catalog_dir: Path) -> Path:
+    """The shared catalog cache (``tests/conftest.py``), set up before any test here."""
+    return catalog_dir
 
 
 @pytest.fixture(autouse=True)
-def _infron_registered() -> Iterator[None]:
-    saved = list(litellm.custom_provider_map)
-    register()
-    yield
-    litellm.custom_provider_map = saved
+def _infron_registered(litellm_registered: None) -> None:
+    """Every test here runs with ``infron/`` registered (``tests/conftest.py``)."""
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,12 @@ errors that happen while the model produces output arrive with HTTP 200, either 
 an SSE event, as a choice with ``finish_reason: "error"`` and an ``error`` object. Both become the
 same typed exceptions here, so no adapter ever returns an error as if it were an answer.
 
+This module owns the gateway's error vocabulary once: :data:`STATUS_CLASSES` is the one status ->
+class table and :func:`error_class_for` the one rule for statuses it does not name. Each adapter
+indexes its framework-native classes by the core class they extend (:func:`classes_by_core`) and
+rebuilds an error with :func:`copy_api_error`, so the same gateway reply is the same core class in
+every framework.
+
 Every message says what to do next, and none ever contains the API key.
 """
 
@@ -14,10 +20,13 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 __all__ = [
+    "API_ERROR_FIELDS",
     "RETRYABLE_STATUSES",
+    "STATUS_CLASSES",
     "InfronAPIError",
     "InfronAuthenticationError",
     "InfronBadGatewayError",
@@ -27,12 +36,18 @@ __all__ = [
     "InfronConnectionError",
     "InfronError",
     "InfronInsufficientCreditsError",
+    "InfronNotFoundError",
     "InfronPermissionDeniedError",
     "InfronRateLimitError",
     "InfronRequestTimeoutError",
+    "InfronServerError",
     "InfronServiceUnavailableError",
     "InfronStreamError",
     "InfronTimeoutError",
+    "api_error_fields",
+    "classes_by_core",
+    "copy_api_error",
+    "error_class_for",
     "error_from_inband",
     "error_from_response",
     "parse_retry_after",
@@ -155,23 +170,7 @@ class InfronAPIError(InfronError):
         return " ".join(parts)
 
     def __reduce__(self) -> Any:  # keep exceptions picklable across processes
-        return (
-            _rebuild_api_error,
-            (
-                type(self),
-                self.message,
-                {
-                    "status_code": self.status_code,
-                    "type": self.type,
-                    "param": self.param,
-                    "code": self.code,
-                    "request_id": self.request_id,
-                    "body": self.body,
-                    "in_band": self.in_band,
-                    "retry_after": self.retry_after,
-                },
-            ),
-        )
+        return (_rebuild_api_error, (type(self), self.message, api_error_fields(self)))
 
 
 def _rebuild_api_error(cls: type[InfronAPIError], message: str, kw: dict[str, Any]) -> Any:
@@ -206,6 +205,13 @@ class InfronPermissionDeniedError(InfronAPIError):
     hint = "The input was flagged by moderation for this model; change the input or the model."
 
 
+class InfronNotFoundError(InfronAPIError):
+    """404: unknown model or route."""
+
+    default_status = 404
+    hint = "Check the model id (GET /v1/models lists them) and the base URL's path."
+
+
 class InfronRequestTimeoutError(InfronAPIError):
     """408: the gateway timed the request out."""
 
@@ -218,6 +224,13 @@ class InfronRateLimitError(InfronAPIError):
 
     default_status = 429
     hint = "Rate limited; retry after the Retry-After delay, or lower the request rate."
+
+
+class InfronServerError(InfronAPIError):
+    """500, or any other 5xx the docs do not name: the gateway failed on its side."""
+
+    default_status = 500
+    hint = "The gateway failed on its side; retry later, and quote the request id if it persists."
 
 
 class InfronBadGatewayError(InfronAPIError):
@@ -237,16 +250,96 @@ class InfronServiceUnavailableError(InfronAPIError):
     )
 
 
-_BY_STATUS: dict[int, type[InfronAPIError]] = {
-    400: InfronBadRequestError,
-    401: InfronAuthenticationError,
-    402: InfronInsufficientCreditsError,
-    403: InfronPermissionDeniedError,
-    408: InfronRequestTimeoutError,
-    429: InfronRateLimitError,
-    502: InfronBadGatewayError,
-    503: InfronServiceUnavailableError,
-}
+#: The one status -> class table (docs: Errors code). 413 and 422 are refused requests like 400
+#: (the docs' own example body carries ``code: 422``); 404 is an unknown model or route.
+STATUS_CLASSES: Mapping[int, type[InfronAPIError]] = MappingProxyType(
+    {
+        400: InfronBadRequestError,
+        401: InfronAuthenticationError,
+        402: InfronInsufficientCreditsError,
+        403: InfronPermissionDeniedError,
+        404: InfronNotFoundError,
+        408: InfronRequestTimeoutError,
+        413: InfronBadRequestError,
+        422: InfronBadRequestError,
+        429: InfronRateLimitError,
+        500: InfronServerError,
+        502: InfronBadGatewayError,
+        503: InfronServiceUnavailableError,
+    }
+)
+
+#: The keyword arguments besides ``message`` that rebuild an :class:`InfronAPIError`.
+API_ERROR_FIELDS = (
+    "status_code",
+    "type",
+    "param",
+    "code",
+    "request_id",
+    "body",
+    "in_band",
+    "retry_after",
+)
+
+_API_CLASSES: frozenset[type[InfronAPIError]] = frozenset(
+    {InfronAPIError, *STATUS_CLASSES.values()}
+)
+
+_E = TypeVar("_E", bound=InfronAPIError)
+
+
+def error_class_for(status: int | None) -> type[InfronAPIError]:
+    """The core class for an HTTP status (or an in-band error's code).
+
+    A status the table does not name is a :class:`InfronServerError` when it is a 5xx and a plain
+    :class:`InfronAPIError` otherwise (including no status at all).
+    """
+    if status is None:
+        return InfronAPIError
+    known = STATUS_CLASSES.get(status)
+    if known is not None:
+        return known
+    return InfronServerError if 500 <= status < 600 else InfronAPIError
+
+
+def api_error_fields(error: InfronAPIError) -> dict[str, Any]:
+    """The details of ``error`` (:data:`API_ERROR_FIELDS`), as keyword arguments."""
+    return {name: getattr(error, name) for name in API_ERROR_FIELDS}
+
+
+def copy_api_error(error: InfronAPIError, cls: type[_E], **overrides: Any) -> _E:
+    """``error`` rebuilt as ``cls`` (an adapter's class), its details kept; ``overrides`` win."""
+    return cls(error.message, **{**api_error_fields(error), **overrides})
+
+
+def classes_by_core(namespace: Mapping[str, Any]) -> dict[type[InfronAPIError], type[Any]]:
+    """An adapter module's error classes, keyed by the core class each one extends.
+
+    Called as ``classes_by_core(globals())``: every class the module defines with a core API
+    error class among its direct bases is that core class's native counterpart (a refinement such
+    as a context-overflow subclass of the adapter's own bad-request class is not). The adapter then
+    picks ``table[error_class_for(status)]``. Checked when the adapter is imported: every core
+    class needs exactly one counterpart, so no status can fall through.
+
+    Raises:
+        TypeError: a core class has no counterpart, or two.
+    """
+    module = namespace.get("__name__")
+    table: dict[type[InfronAPIError], type[Any]] = {}
+    for value in namespace.values():
+        if not isinstance(value, type) or value.__module__ != module:
+            continue
+        for base in value.__bases__:
+            if base in _API_CLASSES:
+                if base in table:
+                    raise TypeError(
+                        f"{table[base].__name__} and {value.__name__} both extend {base.__name__}"
+                    )
+                table[base] = value
+    missing = sorted(c.__name__ for c in _API_CLASSES - table.keys())
+    if missing:
+        raise TypeError(f"{module} has no error class for {', '.join(missing)}")
+    return table
 
 
 def _status_of(code: Any) -> int | None:
@@ -257,12 +350,6 @@ def _status_of(code: Any) -> int | None:
     if isinstance(code, str) and code.isdigit():
         return int(code)
     return None
-
-
-def _class_for(status: int | None) -> type[InfronAPIError]:
-    if status is None:
-        return InfronAPIError
-    return _BY_STATUS.get(status, InfronAPIError)
 
 
 def parse_retry_after(
@@ -316,7 +403,7 @@ def error_from_response(
         request_id = body.get("request_id") or err.get("request_id")
     if not request_id and headers:
         request_id = {k.lower(): v for k, v in headers.items()}.get("x-request-id")
-    return _class_for(status)(
+    return error_class_for(status)(
         str(message),
         status_code=status,
         type=err.get("type") or None,
@@ -334,7 +421,7 @@ def error_from_inband(
     """Build the typed error for an ``error`` object found inside a 200 body or an SSE event."""
     code = error.get("code")
     status = _status_of(code)
-    return _class_for(status)(
+    return error_class_for(status)(
         str(error.get("message") or "the model reported an error"),
         status_code=status,
         type=error.get("type") or None,

@@ -11,6 +11,7 @@ turns options into the request-body fragment; it never mutates its input.
 
 import difflib
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
 from pydantic import (
@@ -26,6 +27,10 @@ from pydantic import (
 from .errors import InfronConfigError
 
 __all__ = [
+    "BODY_OPTION_KEYS",
+    "OPTION_ALIASES",
+    "OPTION_BODY_KEYS",
+    "OPTION_HINTS",
     "ApproximateLocation",
     "CacheControl",
     "InfronOptions",
@@ -41,6 +46,7 @@ __all__ = [
     "coerce_prompt_cache",
     "config_error",
     "merge_options",
+    "option_layer",
     "parse_options",
     "request_fragment",
 ]
@@ -300,6 +306,35 @@ OPTION_KEYWORDS = (
     "usage",
     "usage_accounting",
 )
+#: Request-body keys that carry an Infron option (the wire names :func:`request_fragment` writes).
+BODY_OPTION_KEYS = ("provider", "reasoning", "web_search_options", "usage")
+#: Other names of an option field that adapters accept: the wire name of ``web_search`` (also
+#: LiteLLM's and OpenAI's parameter name) and LangChain's ``usage_accounting``.
+OPTION_ALIASES: Mapping[str, str] = MappingProxyType(
+    {"web_search_options": "web_search", "usage_accounting": "usage"}
+)
+#: Each option field's request-body key (``prompt_cache`` has none: it edits messages and tools).
+OPTION_BODY_KEYS: Mapping[str, str] = MappingProxyType(
+    {OPTION_ALIASES.get(key, key): key for key in BODY_OPTION_KEYS}
+)
+#: Names users reach for, to the option field they mean (for "did you mean" messages where only
+#: the field names are accepted).
+OPTION_HINTS: Mapping[str, str] = MappingProxyType(
+    {**OPTION_ALIASES, "cache": "prompt_cache", "provider_preferences": "provider"}
+)
+
+
+def option_layer(source: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any] | None:
+    """The options among ``names`` that ``source`` holds, keyed by their field names.
+
+    The one place an alias (:data:`OPTION_ALIASES`) becomes the field it names; where a field is
+    given under two names, the one later in ``names`` wins. Pure: ``source`` is not changed.
+    Returns None when ``source`` holds none of ``names``.
+    """
+    layer = {OPTION_ALIASES.get(name, name): source[name] for name in names if name in source}
+    return layer or None
+
+
 #: Chat-completions parameters (OpenAI's and the SDK's request options) that look like an Infron
 #: option without being a misspelling of one (``prompt_cache_key`` is OpenAI's own).
 _KNOWN_PARAMETERS = frozenset(

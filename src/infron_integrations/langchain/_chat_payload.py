@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from ..core.errors import InfronConfigError
+from ..core.options import option_layer
 from ._chat_convert import SIGNATURES_KEY
 from ._compat import message_to_dict, response_format_param, v1_to_chat_completions
 
@@ -55,17 +56,9 @@ _REQUEST_OPTION_KEYS = {
 
 def pop_call_options(kwargs: dict[str, Any]) -> dict[str, Any] | None:
     """Remove the Infron options from ``kwargs``; return them as an options layer (or None)."""
-    layer: dict[str, Any] | None = None
+    layer = option_layer(kwargs, CALL_OPTION_NAMES)
     for name in CALL_OPTION_NAMES:
-        if name in kwargs:
-            if layer is None:
-                layer = {}
-            value = kwargs.pop(name)
-            if name == "web_search_options":
-                name = "web_search"
-            elif name == "usage_accounting":
-                name = "usage"
-            layer[name] = value
+        kwargs.pop(name, None)
     return layer
 
 

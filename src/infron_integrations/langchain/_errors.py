@@ -80,11 +80,11 @@ class InfronAPIError(core.InfronAPIError, _EndOfInit, openai.APIStatusError, Mod
 class InfronBadRequestError(  # type: ignore[misc]
     core.InfronBadRequestError, _EndOfInit, openai.BadRequestError, ModelInvalidRequestError
 ):
-    """400: invalid or missing parameters."""
+    """400 (and 413, 422): invalid or missing parameters, or a request too large."""
 
 
 class InfronContextOverflowError(InfronBadRequestError, ContextOverflowError):  # type: ignore[misc]
-    """400 because the input exceeds the model's context window."""
+    """A bad request (400, 413, 422) because the input exceeds the model's context window."""
 
 
 class InfronAuthenticationError(  # type: ignore[misc]
@@ -112,7 +112,7 @@ class InfronPermissionDeniedError(  # type: ignore[misc]
 
 
 class InfronNotFoundError(  # type: ignore[misc]
-    core.InfronAPIError, _EndOfInit, openai.NotFoundError, ModelNotFoundError
+    core.InfronNotFoundError, _EndOfInit, openai.NotFoundError, ModelNotFoundError
 ):
     """404: unknown model or route."""
 
@@ -129,7 +129,9 @@ class InfronRateLimitError(  # type: ignore[misc]
     """429: rate limited; ``retry_after`` holds the gateway's Retry-After in seconds."""
 
 
-class InfronServerError(core.InfronAPIError, _EndOfInit, openai.InternalServerError, ModelAPIError):  # type: ignore[misc]
+class InfronServerError(  # type: ignore[misc]
+    core.InfronServerError, _EndOfInit, openai.InternalServerError, ModelAPIError
+):
     """5xx without a documented meaning (e.g. 500)."""
 
 
@@ -164,17 +166,8 @@ class InfronStreamError(core.InfronStreamError, ModelAPIError):
     """A stream broke: a malformed frame, a dropped connection, or no ``finish_reason``."""
 
 
-_BY_STATUS: dict[int, type[core.InfronAPIError]] = {
-    400: InfronBadRequestError,
-    401: InfronAuthenticationError,
-    402: InfronInsufficientCreditsError,
-    403: InfronPermissionDeniedError,
-    404: InfronNotFoundError,
-    408: InfronRequestTimeoutError,
-    429: InfronRateLimitError,
-    502: InfronBadGatewayError,
-    503: InfronServiceUnavailableError,
-}
+#: this module's class for each core class (the status -> core class rule is the core's)
+_NATIVE = core.classes_by_core(globals())
 
 _CONTEXT_OVERFLOW_HINTS = (
     "context_length_exceeded",
@@ -186,35 +179,18 @@ _CONTEXT_OVERFLOW_HINTS = (
 
 
 def _class_for(error: core.InfronAPIError) -> type[core.InfronAPIError]:
-    status = error.status_code
-    if status == 400:
+    cls = _NATIVE[core.error_class_for(error.status_code)]
+    if cls is InfronBadRequestError:
         text = f"{error.code} {error.message}".lower()
         if any(hint in text for hint in _CONTEXT_OVERFLOW_HINTS):
             return InfronContextOverflowError
-    if status is not None and status in _BY_STATUS:
-        return _BY_STATUS[status]
-    if status is not None and status >= 500:
-        return InfronServerError
-    if status is not None and 400 <= status < 500:
-        return InfronBadRequestError if status == 422 else InfronAPIError
-    return InfronAPIError
+    return cls
 
 
 def _rebuild_api_error(
     error: core.InfronAPIError, response: RawResponse | None
 ) -> core.InfronAPIError:
-    cls = _class_for(error)
-    new = cls(
-        error.message,
-        status_code=error.status_code,
-        type=error.type,
-        param=error.param,
-        code=error.code,
-        request_id=error.request_id,
-        body=error.body,
-        in_band=error.in_band,
-        retry_after=error.retry_after,
-    )
+    new = core.copy_api_error(error, _class_for(error))
     attach_sdk_fields(new, response, None)
     return new
 

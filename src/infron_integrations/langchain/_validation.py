@@ -29,7 +29,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..core.errors import InfronConfigError
-from ..core.options import check_option_spelling, coerce_prompt_cache, parse_options
+from ..core.options import (
+    BODY_OPTION_KEYS,
+    OPTION_ALIASES,
+    OPTION_BODY_KEYS,
+    check_option_spelling,
+    coerce_prompt_cache,
+    option_layer,
+    parse_options,
+)
 
 __all__ = ["NO_PREVIOUS_RESPONSE", "check_body_extras", "check_init_kwargs"]
 
@@ -42,18 +50,10 @@ NO_PREVIOUS_RESPONSE = (
     "conversation with every call."
 )
 
-#: request-body keys that carry an Infron option -> the option's name in InfronOptions
-_BODY_OPTIONS = {
-    "provider": "provider",
-    "reasoning": "reasoning",
-    "web_search_options": "web_search",
-    "usage": "usage",
-}
 #: ChatInfron's keywords that are not request-body keys -> what the body calls it (if anything)
 _KEYWORD_ONLY = {
-    "web_search": "web_search_options",
-    "prompt_cache": None,
-    "usage_accounting": "usage",
+    name: OPTION_BODY_KEYS.get(OPTION_ALIASES.get(name, name))
+    for name in ("web_search", "prompt_cache", "usage_accounting")
 }
 #: constructor fields that are Infron options, validated by the core before pydantic sees them
 _OPTION_FIELDS = ("provider", "reasoning", "web_search", "prompt_cache")
@@ -122,7 +122,7 @@ def check_body_extras(extra: Any, where: str = "extra_body") -> None:
                 f"In {where}: {key!r} is a ChatInfron option, not a request-body key{wire}. "
                 f"Pass {key}=... to the model or the call instead."
             )
-    layer = {name: extra[key] for key, name in _BODY_OPTIONS.items() if key in extra}
+    layer = option_layer(extra, BODY_OPTION_KEYS)
     if layer:
         try:
             parse_options(layer)

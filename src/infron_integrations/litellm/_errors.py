@@ -21,6 +21,7 @@ import litellm
 from litellm import exceptions as lx
 
 from ..core.errors import (
+    API_ERROR_FIELDS,
     InfronAPIError,
     InfronAuthenticationError,
     InfronBadGatewayError,
@@ -30,12 +31,17 @@ from ..core.errors import (
     InfronConnectionError,
     InfronError,
     InfronInsufficientCreditsError,
+    InfronNotFoundError,
     InfronPermissionDeniedError,
     InfronRateLimitError,
     InfronRequestTimeoutError,
+    InfronServerError,
     InfronServiceUnavailableError,
     InfronStreamError,
     InfronTimeoutError,
+    classes_by_core,
+    copy_api_error,
+    error_class_for,
 )
 
 __all__ = [
@@ -60,16 +66,6 @@ __all__ = [
 ]
 
 PROVIDER = "infron"
-_API_FIELDS = (
-    "status_code",
-    "type",
-    "param",
-    "code",
-    "request_id",
-    "body",
-    "in_band",
-    "retry_after",
-)
 # The request LiteLLM's exception classes want; it is only a label (nothing is sent with it).
 _REQUEST = httpx.Request("POST", "https://llm.onerouter.pro/v1")
 
@@ -101,7 +97,7 @@ class _APIErrorMixin:
         # The core __init__ computes the how-to-fix text from the status and the gateway message.
         InfronAPIError.__init__(self, message, **infron)  # type: ignore[arg-type]
         text = InfronAPIError._format(self)  # type: ignore[arg-type]
-        self._infron_state = {name: getattr(self, name) for name in _API_FIELDS}
+        self._infron_state = {name: getattr(self, name) for name in API_ERROR_FIELDS}
         self._infron_state["gateway_message"] = message
         self._model = model
         self._headers = dict(headers or {})
@@ -207,7 +203,7 @@ InfronLiteLLMBadRequestError = _api_error_class(
     lx.BadRequestError,
     InfronBadRequestError,
     _with_body(lx.BadRequestError),
-    "400: ``litellm.BadRequestError`` and ``InfronBadRequestError``.",
+    "400, 413 and 422: ``litellm.BadRequestError`` and ``InfronBadRequestError``.",
 )
 InfronLiteLLMAuthenticationError = _api_error_class(
     "InfronLiteLLMAuthenticationError",
@@ -234,9 +230,9 @@ InfronLiteLLMPermissionDeniedError = _api_error_class(
 InfronLiteLLMNotFoundError = _api_error_class(
     "InfronLiteLLMNotFoundError",
     lx.NotFoundError,
-    InfronAPIError,
+    InfronNotFoundError,
     _plain(lx.NotFoundError),
-    "404: ``litellm.NotFoundError`` and ``InfronAPIError`` (an unknown model or route).",
+    "404: ``litellm.NotFoundError`` and ``InfronNotFoundError`` (an unknown model or route).",
 )
 InfronLiteLLMRequestTimeoutError = _api_error_class(
     "InfronLiteLLMRequestTimeoutError",
@@ -255,9 +251,9 @@ InfronLiteLLMRateLimitError = _api_error_class(
 InfronLiteLLMInternalServerError = _api_error_class(
     "InfronLiteLLMInternalServerError",
     lx.InternalServerError,
-    InfronAPIError,
+    InfronServerError,
     _with_body(lx.InternalServerError),
-    "500 and other 5xx: ``litellm.InternalServerError`` and ``InfronAPIError``.",
+    "500 and other 5xx: ``litellm.InternalServerError`` and ``InfronServerError``.",
 )
 InfronLiteLLMBadGatewayError = _api_error_class(
     "InfronLiteLLMBadGatewayError",
@@ -282,20 +278,8 @@ InfronLiteLLMAPIError = _api_error_class(
     "``InfronAPIError``.",
 )
 
-_BY_STATUS: dict[int, type[Any]] = {
-    400: InfronLiteLLMBadRequestError,
-    401: InfronLiteLLMAuthenticationError,
-    402: InfronLiteLLMInsufficientCreditsError,
-    403: InfronLiteLLMPermissionDeniedError,
-    404: InfronLiteLLMNotFoundError,
-    408: InfronLiteLLMRequestTimeoutError,
-    413: InfronLiteLLMBadRequestError,
-    422: InfronLiteLLMBadRequestError,
-    429: InfronLiteLLMRateLimitError,
-    500: InfronLiteLLMInternalServerError,
-    502: InfronLiteLLMBadGatewayError,
-    503: InfronLiteLLMServiceUnavailableError,
-}
+#: this module's class for each core class (the status -> core class rule is the core's)
+_NATIVE = classes_by_core(globals())
 
 
 class InfronLiteLLMConnectionError(lx.APIConnectionError, InfronConnectionError):
@@ -409,32 +393,13 @@ _DUAL = (
 
 
 def _from_api_error(exc: InfronAPIError, model: str | None) -> Exception:
-    status = exc.status_code
-    cls: type[Any] | None = _BY_STATUS.get(status) if status is not None else None
-    if cls is None:
-        cls = (
-            InfronLiteLLMInternalServerError
-            if status is not None and 500 <= status < 600
-            else InfronLiteLLMAPIError
-        )
     headers: dict[str, str] = {}
     if exc.retry_after is not None:
         headers["retry-after"] = f"{exc.retry_after:g}"
     if exc.request_id:
         headers["x-request-id"] = exc.request_id
-    mapped: Exception = cls(
-        exc.message,
-        model=model,
-        headers=headers,
-        status_code=status,
-        type=exc.type,
-        param=exc.param,
-        code=exc.code,
-        request_id=exc.request_id,
-        body=exc.body,
-        in_band=exc.in_band,
-        retry_after=exc.retry_after,
-    )
+    cls = _NATIVE[error_class_for(exc.status_code)]
+    mapped: Exception = copy_api_error(exc, cls, model=model, headers=headers)
     return mapped
 
 

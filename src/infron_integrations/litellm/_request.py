@@ -22,9 +22,11 @@ from typing import Any
 from ..core.cache import apply_prompt_cache, validate_cache_markers
 from ..core.errors import InfronConfigError
 from ..core.options import (
+    BODY_OPTION_KEYS,
     InfronOptions,
     check_option_spelling,
     merge_options,
+    option_layer,
     parse_options,
     request_fragment,
 )
@@ -35,7 +37,9 @@ __all__ = ["ChatRequest", "build_chat_request", "build_embedding_request", "wire
 #: LiteLLM internals that must not reach the wire.
 _INTERNAL = frozenset({"max_retries", "stream", "extra_body", "extra_headers", "prompt_cache"})
 #: Body keys the core options own (validated, then re-emitted by ``request_fragment``).
-_OPTION_KEYS = frozenset({"provider", "reasoning", "web_search_options", "usage"})
+_OPTION_KEYS = frozenset(BODY_OPTION_KEYS)
+#: Keyword arguments taken as options as they are (``reasoning`` also merges LiteLLM's knobs).
+_LAYER_KEYS = ("provider", "web_search_options", "usage", "prompt_cache")
 #: LiteLLM's reasoning knobs, mapped onto ``reasoning``.
 _REASONING_KNOBS = frozenset({"reasoning_effort", "thinking"})
 _SPECIAL = _INTERNAL | _OPTION_KEYS | _REASONING_KNOBS
@@ -164,15 +168,7 @@ def _options(
     params: Mapping[str, Any], defaults: InfronOptions | None
 ) -> tuple[dict[str, Any], Any]:
     """Validate the Infron option keys; return the body fragment and the prompt-cache setting."""
-    fields: dict[str, Any] = {}
-    if "provider" in params:
-        fields["provider"] = params["provider"]
-    if "web_search_options" in params:
-        fields["web_search"] = params["web_search_options"]
-    if "usage" in params:
-        fields["usage"] = params["usage"]
-    if "prompt_cache" in params:
-        fields["prompt_cache"] = params["prompt_cache"]
+    fields = option_layer(params, _LAYER_KEYS) or {}
     knobs = _reasoning_from_knobs(params.get("reasoning_effort"), params.get("thinking"))
     explicit = params.get("reasoning")
     if explicit is not None:

@@ -47,7 +47,7 @@ class InfronAPIError(core.InfronAPIError, _EndOfInit, openai.APIStatusError):  #
 
 
 class InfronBadRequestError(core.InfronBadRequestError, _EndOfInit, openai.BadRequestError):  # type: ignore[misc]
-    """400: invalid or missing parameters."""
+    """400 (and 413, 422): invalid or missing parameters, or a request too large."""
 
 
 class InfronAuthenticationError(  # type: ignore[misc]
@@ -68,7 +68,7 @@ class InfronPermissionDeniedError(  # type: ignore[misc]
     """403: the input was flagged by moderation for this model."""
 
 
-class InfronNotFoundError(core.InfronAPIError, _EndOfInit, openai.NotFoundError):  # type: ignore[misc]
+class InfronNotFoundError(core.InfronNotFoundError, _EndOfInit, openai.NotFoundError):  # type: ignore[misc]
     """404: unknown model or route."""
 
 
@@ -82,7 +82,7 @@ class InfronRateLimitError(core.InfronRateLimitError, _EndOfInit, openai.RateLim
     """429: rate limited; ``retry_after`` holds the gateway's Retry-After in seconds."""
 
 
-class InfronServerError(core.InfronAPIError, _EndOfInit, openai.InternalServerError):  # type: ignore[misc]
+class InfronServerError(core.InfronServerError, _EndOfInit, openai.InternalServerError):  # type: ignore[misc]
     """5xx without a documented meaning (e.g. 500)."""
 
 
@@ -111,27 +111,10 @@ class InfronStreamError(core.InfronStreamError, _EndOfInit, openai.APIError):
     body was not JSON. ``partial_text`` is kept for diagnostics only."""
 
 
-_BY_STATUS: dict[int, type[core.InfronAPIError]] = {
-    400: InfronBadRequestError,
-    401: InfronAuthenticationError,
-    402: InfronInsufficientCreditsError,
-    403: InfronPermissionDeniedError,
-    404: InfronNotFoundError,
-    408: InfronRequestTimeoutError,
-    429: InfronRateLimitError,
-    502: InfronBadGatewayError,
-    503: InfronServiceUnavailableError,
-}
+#: this module's class for each core class (the status -> core class rule is the core's)
+_NATIVE = core.classes_by_core(globals())
 
 _COMBINED = (_EndOfInit,)
-
-
-def _api_class(status: int | None) -> type[core.InfronAPIError]:
-    if status is not None and status in _BY_STATUS:
-        return _BY_STATUS[status]
-    if status is not None and status >= 500:
-        return InfronServerError
-    return InfronAPIError
 
 
 def to_agents_error(
@@ -157,16 +140,10 @@ def to_agents_error(
         return exc
     new: BaseException
     if isinstance(converted, core.InfronAPIError):
-        new = _api_class(converted.status_code)(
-            converted.message,
-            status_code=converted.status_code,
-            type=converted.type,
-            param=converted.param,
-            code=converted.code,
+        new = core.copy_api_error(
+            converted,
+            _NATIVE[core.error_class_for(converted.status_code)],
             request_id=converted.request_id or request_id,
-            body=converted.body,
-            in_band=converted.in_band,
-            retry_after=converted.retry_after,
         )
     elif isinstance(converted, core.InfronTimeoutError):
         new = InfronTimeoutError(str(converted))

@@ -33,6 +33,8 @@ from agents import ModelSettings
 
 from ..core.errors import InfronConfigError
 from ..core.options import (
+    BODY_OPTION_KEYS,
+    OPTION_HINTS,
     InfronOptions,
     PromptCache,
     ProviderPreferences,
@@ -41,6 +43,7 @@ from ..core.options import (
     WebSearchOptions,
     check_option_spelling,
     merge_options,
+    option_layer,
     parse_options,
     request_fragment,
 )
@@ -53,20 +56,10 @@ OPTIONS_KEY_PREFIX = "infron_options:"
 #: the Responses ``include`` value that returns a reasoning item's ``encrypted_content``
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
-#: request-body keys that carry Infron options (also accepted, validated, in ``extra_body``)
-_BODY_KEYS = ("provider", "reasoning", "web_search_options", "usage")
-
 _counter = itertools.count(1)
 
 #: what infron_settings() accepts besides ModelSettings' own fields
 _INFRON_ARGS = ("provider", "reasoning", "web_search", "prompt_cache", "usage", "options", "base")
-#: names users reach for that are spelled differently here
-_HINTS = {
-    "cache": "prompt_cache",
-    "web_search_options": "web_search",
-    "usage_accounting": "usage",
-    "provider_preferences": "provider",
-}
 
 
 def infron_settings(
@@ -137,7 +130,7 @@ def infron_settings(
         except InfronConfigError as exc:
             raise InfronConfigError(f"In extra_body: {exc}") from None
         layer = opts.model_dump(mode="json", exclude_unset=True)
-        rest = {k: v for k, v in body.items() if k not in _BODY_KEYS}
+        rest = {k: v for k, v in body.items() if k not in BODY_OPTION_KEYS}
         settings = dataclasses.replace(settings, extra_body=rest or None)
     extra_args = dict(settings.extra_args or {})
     extra_args[f"{OPTIONS_KEY_PREFIX}{next(_counter)}"] = layer
@@ -154,7 +147,7 @@ def _check_setting_names(model_settings: Mapping[str, Any]) -> None:
     for name in model_settings:
         if name in known:
             continue
-        hint = _HINTS.get(name)
+        hint = OPTION_HINTS.get(name)
         if hint is None:
             close = difflib.get_close_matches(name, sorted({*known, *_INFRON_ARGS}), n=1)
             hint = close[0] if close else None
@@ -210,19 +203,7 @@ _cache = _MergeCache()
 
 
 def _body_layer(extra_body: Mapping[str, Any]) -> dict[str, Any] | None:
-    present = {k: extra_body[k] for k in _BODY_KEYS if k in extra_body}
-    if not present:
-        return None
-    layer: dict[str, Any] = {}
-    if "provider" in present:
-        layer["provider"] = present["provider"]
-    if "reasoning" in present:
-        layer["reasoning"] = present["reasoning"]
-    if "web_search_options" in present:
-        layer["web_search"] = present["web_search_options"]
-    if "usage" in present:
-        layer["usage"] = present["usage"]
-    return layer
+    return option_layer(extra_body, BODY_OPTION_KEYS)
 
 
 def _effort_of(settings: ModelSettings) -> str | None:
@@ -304,7 +285,7 @@ def prepare_call(
 
     body: dict[str, Any] = {}
     if extra_body:
-        body.update((k, v) for k, v in extra_body.items() if k not in _BODY_KEYS)
+        body.update((k, v) for k, v in extra_body.items() if k not in BODY_OPTION_KEYS)
         check_option_spelling(body)
     if rest_args:
         check_option_spelling(rest_args)

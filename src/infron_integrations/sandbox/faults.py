@@ -3,8 +3,8 @@
 A fault is chosen by the model id ``sandbox/fault-<kind>`` or by the request header
 ``x-infron-sandbox-fault: <kind>`` (the header wins). Kinds:
 
-* ``400``, ``401``, ``402``, ``403``, ``408``, ``429``, ``500``, ``502``, ``503``: that HTTP error in
-  the documented shape. ``429`` carries ``Retry-After`` (default ``1`` second, overridable with
+* ``400``, ``401``, ``402``, ``403``, ``404``, ``408``, ``413``, ``422``, ``429``, ``500``, ``502``,
+  ``503``: that HTTP error in the documented shape. ``429`` carries ``Retry-After`` (default ``1`` second, overridable with
   the header ``x-infron-sandbox-retry-after``).
 * ``fail-once:<status>`` / ``fail-twice:<status>``: fail with ``<status>`` the first one / two times
   a request with the same fault key is seen, then succeed. The key is the header
@@ -37,7 +37,7 @@ RETRY_AFTER_HEADER = "x-infron-sandbox-retry-after"
 DOWN_HEADER = "x-infron-sandbox-down"
 MODEL_PREFIX = "sandbox/fault-"
 
-STATUS_FAULTS = (400, 401, 402, 403, 408, 429, 500, 502, 503)
+STATUS_FAULTS = (400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503)
 STREAM_MODES = ("error-in-200", "error-in-stream", "drop-mid-stream", "malformed-sse", "empty-200")
 FAULT_KINDS = (
     *(str(s) for s in STATUS_FAULTS),
@@ -52,7 +52,10 @@ STATUS_MESSAGES = {
     401: "Invalid credentials (sandbox fault 401)",
     402: "Insufficient credits (sandbox fault 402)",
     403: "Your input was flagged by moderation (sandbox fault 403)",
+    404: "Model or route not found (sandbox fault 404)",
     408: "Your request timed out (sandbox fault 408)",
+    413: "Request too large (sandbox fault 413)",
+    422: "Invalid parameter value (sandbox fault 422)",
     429: "Rate limit exceeded (sandbox fault 429)",
     500: "Internal server error (sandbox fault 500)",
     502: "Upstream provider returned an invalid response (sandbox fault 502)",
