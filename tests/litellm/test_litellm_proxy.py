@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+
 from proxy_process import LITELLM, ROOT, Proxy, run_proxy
 
 pytestmark = pytest.mark.litellm_proxy

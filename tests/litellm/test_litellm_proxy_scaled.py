@@ -32,8 +32,9 @@ from typing import Any
 
 import httpx
 import pytest
-from proxy_process import ROOT, Proxy, run_proxy
 from redis_server import command, ensure_installed, redis_server
+
+from proxy_process import ROOT, Proxy, run_proxy
 
 pytestmark = pytest.mark.litellm_proxy
 
