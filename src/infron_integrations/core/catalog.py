@@ -38,7 +38,9 @@ __all__ = [
     "cache_file",
     "cached_catalog",
     "catalog_ttl",
+    "entry_limits",
     "fetch_catalog",
+    "positive_int",
 ]
 
 ENV_CACHE_DIR = "INFRON_CACHE_DIR"
@@ -80,6 +82,23 @@ def catalog_ttl() -> float:
             f"{ENV_CATALOG_TTL} must be a number of seconds (e.g. 86400 for a day); got {raw!r}."
         )
     return ttl
+
+
+def positive_int(value: Any) -> int | None:
+    """``value`` when it is a positive int (not a bool), else None: how catalog counts are read."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def entry_limits(entry: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """The context window and the maximum output of one ``/v1/models`` entry, where stated.
+
+    The context window is ``context_length``, else ``top_provider.context_length``; the maximum
+    output is ``top_provider.max_completion_tokens``.
+    """
+    top = entry.get("top_provider")
+    top = top if isinstance(top, Mapping) else {}
+    context = positive_int(entry.get("context_length")) or positive_int(top.get("context_length"))
+    return context, positive_int(top.get("max_completion_tokens"))
 
 
 def cache_dir() -> Path:

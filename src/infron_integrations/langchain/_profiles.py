@@ -23,7 +23,13 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core.catalog import CachedCatalog, afetch_catalog, cached_catalog, fetch_catalog
+from ..core.catalog import (
+    CachedCatalog,
+    afetch_catalog,
+    cached_catalog,
+    entry_limits,
+    fetch_catalog,
+)
 from ..core.settings import DEFAULT_BASE_URL, ENV_BASE_URL, InfronSettings
 
 if TYPE_CHECKING:
@@ -53,10 +59,6 @@ _OUTPUTS = {
 }
 
 
-def _positive_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
 def profile_from_catalog(entry: Mapping[str, Any]) -> ModelProfile | None:
     """The LangChain profile of one ``/v1/models`` entry; None for non-chat entries.
 
@@ -71,12 +73,9 @@ def profile_from_catalog(entry: Mapping[str, Any]) -> ModelProfile | None:
     name = entry.get("name")
     if isinstance(name, str) and name:
         profile["name"] = name
-    top = entry.get("top_provider")
-    top = top if isinstance(top, Mapping) else {}
-    context = _positive_int(entry.get("context_length")) or _positive_int(top.get("context_length"))
+    context, max_output = entry_limits(entry)
     if context:
         profile["max_input_tokens"] = context
-    max_output = _positive_int(top.get("max_completion_tokens"))
     if max_output:
         profile["max_output_tokens"] = max_output
     architecture = entry.get("architecture")

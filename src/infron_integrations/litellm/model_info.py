@@ -36,7 +36,9 @@ from ..core.catalog import (
     afetch_catalog,
     cached_catalog,
     catalog_ttl,
+    entry_limits,
     fetch_catalog,
+    positive_int,
 )
 from ..core.errors import InfronError
 from ..core.settings import DEFAULT_BASE_URL, ENV_BASE_URL, InfronSettings
@@ -80,10 +82,6 @@ _PRICES = {
 }
 
 
-def _positive_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
 def _price(value: Any) -> float | None:
     # the catalog gives USD per token as decimal strings ("0.000003"); numbers are taken too
     if isinstance(value, bool):
@@ -102,10 +100,7 @@ def litellm_model_info(entry: Mapping[str, Any], provider: str = "infron") -> di
     mode = _MODES.get(kind if isinstance(kind, str) else "chat")
     if mode is not None:
         info["mode"] = mode
-    top = entry.get("top_provider")
-    top = top if isinstance(top, Mapping) else {}
-    context = _positive_int(entry.get("context_length")) or _positive_int(top.get("context_length"))
-    max_output = _positive_int(top.get("max_completion_tokens"))
+    context, max_output = entry_limits(entry)
     if context:
         info["max_input_tokens"] = context
     if max_output:
@@ -136,7 +131,7 @@ def litellm_model_info(entry: Mapping[str, Any], provider: str = "infron") -> di
         info["supports_system_messages"] = True
     if entry.get("supports_reasoning") is True:
         info["supports_reasoning"] = True
-    dimensions = _positive_int(entry.get("dimensions"))
+    dimensions = positive_int(entry.get("dimensions"))
     if dimensions and mode == "embedding":
         info["output_vector_size"] = dimensions
     return info
